@@ -1,0 +1,21 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Helpdesk HotRush Priority",
+    "summary": "Urgent double-rate support tier with a working-hours response deadline",
+    "version": "19.0.1.0.0",
+    "license": "AGPL-3",
+    "category": "After-Sales",
+    "author": "hotrush_priority contributors",
+    "website": "https://github.com/hotrush-priority/hotrush_priority",
+    "depends": ["helpdesk_mgmt", "resource", "account", "portal", "mail"],
+    "external_dependencies": {"python": []},
+    "data": [
+        "security/ir.model.access.csv",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}
