@@ -1,0 +1,47 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    hotrush_offered = fields.Boolean(
+        string="Offers HotRush",
+        help="Customers may mark tickets of this team as urgent (HotRush): answered "
+        "within the response target of working time, billed at the HotRush rate.",
+    )
+    hotrush_calendar_id = fields.Many2one(
+        comodel_name="resource.calendar",
+        string="HotRush Calendar",
+        help="Working hours of this team for HotRush deadlines. Empty: the company's "
+        "HotRush support calendar.",
+    )
+    hotrush_response_hours = fields.Float(
+        string="HotRush Response Target (hours)",
+        help="Working hours to answer a HotRush ticket of this team. 0: the company's "
+        "response target.",
+    )
+
+    @api.constrains("hotrush_response_hours")
+    def _check_hotrush_response_hours(self):
+        if any(team.hotrush_response_hours < 0 for team in self):
+            raise ValidationError(
+                self.env._("The HotRush response target cannot be negative.")
+            )
+
+    @api.constrains("hotrush_calendar_id")
+    def _check_hotrush_calendar(self):
+        self.hotrush_calendar_id._hotrush_check_usable()
+
+    def _get_hotrush_calendar(self):
+        """The calendar HotRush deadlines of this team are planned on."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return self.hotrush_calendar_id or company._get_hotrush_calendar()
+
+    def _get_hotrush_response_hours(self):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return self.hotrush_response_hours or company.hotrush_response_hours

@@ -1,0 +1,82 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+REASONS = [
+    ("customer", "Customer's decision"),
+    ("customization", "Customization project"),
+    ("bug", "Bug in the default software needing extra time"),
+    ("general", "General, accounts, forums, sales or licensing question"),
+    ("transfer", "Transferred to a team without HotRush"),
+    ("not_eligible", "Category not eligible for HotRush"),
+    ("other", "Other"),
+]
+
+
+class HotrushEvent(models.Model):
+    """Audit trail: one record for every start and end of urgency on a ticket."""
+
+    _name = "hotrush.event"
+    _description = "HotRush Urgency Event"
+    _order = "date desc, id desc"
+
+    ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        related="ticket_id.company_id", store=True, index=True, readonly=True
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        related="ticket_id.commercial_partner_id",
+        store=True,
+        readonly=True,
+    )
+    team_id = fields.Many2one(comodel_name="helpdesk.ticket.team", readonly=True)
+    kind = fields.Selection(
+        selection=[("start", "Urgency started"), ("end", "Urgency ended")],
+        required=True,
+        readonly=True,
+    )
+    action = fields.Selection(
+        selection=[
+            ("request", "Requested"),
+            ("uncheck", "Unchecked before assignment"),
+            ("withdraw", "Withdrawn"),
+            ("remove", "Removed by support"),
+            ("auto_remove", "Removed automatically"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    reason = fields.Selection(selection=REASONS, readonly=True)
+    note = fields.Text(readonly=True)
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="By",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    deadline = fields.Datetime(string="Deadline at the time", readonly=True)
+    sla_status = fields.Selection(
+        selection=lambda self: (
+            self.env["helpdesk.ticket"]._fields["hotrush_sla_status"].selection
+        ),
+        string="SLA Status at the time",
+        readonly=True,
+    )
+
+    @api.depends("ticket_id", "kind", "action")
+    def _compute_display_name(self):
+        actions = dict(self._fields["action"]._description_selection(self.env))
+        for event in self:
+            event.display_name = (
+                f"{event.ticket_id.number}: {actions.get(event.action)}"
+            )

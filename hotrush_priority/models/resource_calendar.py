@@ -1,0 +1,229 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Working-time planning for HotRush deadlines.
+
+Many (start, hours) requests are planned on one calendar with a single set of working
+intervals: attendances expanded once over the window that covers every request, minus the
+calendar's global leaves (public holidays), then a cumulative sum of working seconds so
+each request is answered with two binary searches.
+
+Attendances are wall-clock times in the calendar's time zone. An instant is working time
+when its wall-clock time lies inside an attendance of its local day, so on DST days the
+working intervals follow the clock: a skipped hour does not exist, a repeated hour is
+worked twice. Everything is computed in whole POSIX seconds, which also keeps an
+attendance ending at 24:00 free of sub-second artefacts.
+"""
+
+import bisect
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import models
+from odoo.exceptions import ValidationError
+from odoo.tools.intervals import Intervals
+
+EPOCH = datetime(1970, 1, 1)
+DAY = 86400
+# UTC offsets lie within [-12h, +14h]: the instants whose wall time falls on a local date
+# are found within this margin around it.
+OFFSET_MARGIN_BEFORE = 15 * 3600
+OFFSET_MARGIN_AFTER = 13 * 3600
+# First planning window, grown by doubling until every request is planned.
+FIRST_HORIZON_DAYS = 21
+MAX_HORIZON_DAYS = 800
+
+
+def to_ts(dt):
+    """Naive UTC datetime -> integer POSIX seconds (sub-seconds dropped)."""
+    return int((dt - EPOCH).total_seconds())
+
+
+def from_ts(ts):
+    return EPOCH + timedelta(seconds=ts)
+
+
+class WallClock:
+    """UTC offsets of one time zone, with the transition instants found on demand."""
+
+    def __init__(self, tz_name):
+        self.tz = ZoneInfo(tz_name or "UTC")
+        self._cache = {}
+
+    def offset(self, ts):
+        return int(datetime.fromtimestamp(ts, self.tz).utcoffset().total_seconds())
+
+    def segments(self, lo, hi):
+        """Constant-offset pieces [(start, stop, offset)] covering [lo, hi).
+
+        A window of about two days holds at most one transition in every real zone.
+        """
+        key = (lo, hi)
+        if key not in self._cache:
+            o_lo, o_hi = self.offset(lo), self.offset(hi - 1)
+            if o_lo == o_hi:
+                self._cache[key] = [(lo, hi, o_lo)]
+            else:
+                a, b = lo, hi - 1  # offset(a) == o_lo, offset(b) == o_hi
+                while b - a > 1:
+                    mid = (a + b) // 2
+                    if self.offset(mid) == o_lo:
+                        a = mid
+                    else:
+                        b = mid
+                self._cache[key] = [(lo, b, o_lo), (b, hi, o_hi)]
+        return self._cache[key]
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"
+
+    # ------------------------------------------------------------------
+    # Constraints helpers
+    # ------------------------------------------------------------------
+
+    def _hotrush_check_usable(self):
+        """HotRush deadlines need fixed working hours."""
+        for calendar in self:
+            if calendar.flexible_hours:
+                raise ValidationError(
+                    self.env._(
+                        "The calendar %(name)s has flexible hours: HotRush deadlines "
+                        "need fixed working hours.",
+                        name=calendar.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Computation API
+    # ------------------------------------------------------------------
+
+    def _hotrush_plan(self, requests):
+        """Plan working time for many requests on this calendar at once.
+
+        :param requests: list of ``(start, hours)``, ``start`` a naive UTC datetime
+        :return: list, in the same order, of ``(opening, deadline)`` naive UTC datetimes
+            with whole seconds; ``opening`` is the start of the working time when
+            ``start`` is outside it (the request is queued until then), else ``False``;
+            both are ``False`` when the calendar has no working time in reach.
+        """
+        self.ensure_one()
+        if not requests:
+            return []
+        starts = [to_ts(start) for start, _hours in requests]
+        amounts = [max(round(hours * 3600), 0) for _start, hours in requests]
+        results = [None] * len(requests)
+        pending = list(range(len(requests)))
+        horizon = FIRST_HORIZON_DAYS
+        while pending and horizon <= MAX_HORIZON_DAYS:
+            window_start = min(starts[i] for i in pending) - DAY
+            window_stop = max(starts[i] + amounts[i] for i in pending) + horizon * DAY
+            timeline = self._hotrush_timeline(window_start, window_stop)
+            still = []
+            for i in pending:
+                planned = timeline.plan(starts[i], amounts[i])
+                if planned is None:
+                    still.append(i)
+                else:
+                    results[i] = planned
+            pending = still
+            horizon *= 2
+        return [
+            (from_ts(res[0]) if res[0] is not None else False, from_ts(res[1]))
+            if res
+            else (False, False)
+            for res in results
+        ]
+
+    def _hotrush_timeline(self, window_start, window_stop):
+        """Working time of this calendar in [window_start, window_stop) (POSIX seconds)."""
+        self.ensure_one()
+        work = self._hotrush_attendance_intervals(window_start, window_stop)
+        leaves = self._hotrush_leave_intervals(window_start, window_stop)
+        return Timeline([(a, b) for a, b, _items in (work - leaves)])
+
+    def _hotrush_attendance_intervals(self, window_start, window_stop):
+        """Attendances expanded to UTC seconds over the window, as merged ``Intervals``."""
+        clock = WallClock(self.tz)
+        per_day = self._hotrush_attendances_per_day()
+        first = (from_ts(window_start) - timedelta(days=1)).date()
+        last = (from_ts(window_stop) + timedelta(days=1)).date()
+        items = []
+        empty = frozenset()
+        for n in range((last - first).days + 1):
+            day = first + timedelta(days=n)
+            week_type = self.env["resource.calendar.attendance"].get_week_type(day)
+            hours = per_day.get((day.weekday(), week_type))
+            if not hours:
+                continue
+            midnight = (day - date(1970, 1, 1)).days * DAY  # wall seconds of 00:00
+            lo = midnight - OFFSET_MARGIN_BEFORE
+            hi = midnight + DAY + OFFSET_MARGIN_AFTER
+            for seg_start, seg_stop, offset in clock.segments(lo, hi):
+                for hour_from, hour_to in hours:
+                    start = max(seg_start, midnight + hour_from - offset, window_start)
+                    stop = min(seg_stop, midnight + hour_to - offset, window_stop)
+                    if start < stop:
+                        items.append((start, stop, empty))
+        return Intervals(items)
+
+    def _hotrush_attendances_per_day(self):
+        """{(weekday, week_type): [(from, to) in seconds]} of the working attendances."""
+        attendances = self.attendance_ids.filtered(
+            lambda a: not a.display_type and a.day_period != "lunch"
+        )
+        per_day = {}
+        week_types = (0, 1)
+        for attendance in attendances:
+            span = (
+                round(attendance.hour_from * 3600),
+                round(attendance.hour_to * 3600),
+            )
+            if self.two_weeks_calendar:
+                keys = [(int(attendance.dayofweek), int(attendance.week_type))]
+            else:
+                keys = [(int(attendance.dayofweek), w) for w in week_types]
+            for key in keys:
+                per_day.setdefault(key, []).append(span)
+        return per_day
+
+    def _hotrush_leave_intervals(self, window_start, window_stop):
+        """Global leaves (public holidays) of this calendar in UTC seconds."""
+        start = from_ts(window_start).replace(tzinfo=UTC)
+        stop = from_ts(window_stop).replace(tzinfo=UTC)
+        leaves = self._leave_intervals_batch(start, stop, tz=UTC)[False]
+        empty = frozenset()
+        return Intervals(
+            (to_ts(a.replace(tzinfo=None)), to_ts(b.replace(tzinfo=None)), empty)
+            for a, b, _leave in leaves
+        )
+
+
+class Timeline:
+    """Sorted disjoint working intervals with cumulative working seconds."""
+
+    def __init__(self, intervals):
+        self.starts = [a for a, _b in intervals]
+        self.stops = [b for _a, b in intervals]
+        lengths = [b - a for a, b in intervals]
+        self.cum_end = list(itertools.accumulate(lengths))
+
+    def plan(self, start, seconds):
+        """(opening or None, deadline) in POSIX seconds, or None if beyond the window."""
+        i = bisect.bisect_right(self.stops, start)  # first interval ending after start
+        if i >= len(self.starts):
+            return None
+        if self.starts[i] <= start:
+            opening = None
+            position = self.cum_end[i] - (self.stops[i] - start)
+        else:
+            opening = self.starts[i]
+            position = self.cum_end[i] - (self.stops[i] - self.starts[i])
+        if not seconds:
+            return opening, opening if opening is not None else start
+        target = position + seconds
+        k = bisect.bisect_left(self.cum_end, target)
+        if k >= len(self.starts):
+            return None  # beyond the window: planned again with a larger one
+        deadline = self.stops[k] - (self.cum_end[k] - target)
+        return opening, deadline

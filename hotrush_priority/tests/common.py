@@ -1,0 +1,154 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
+from datetime import datetime
+
+import pytz
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.base.tests.common import BaseCommon
+
+# The demo support calendar of the specification: Mon-Fri 09:00-24:00, Sat-Sun 10:00-18:00
+SUPPORT_HOURS = [(day, 9.0, 24.0) for day in range(5)] + [
+    (day, 10.0, 18.0) for day in (5, 6)
+]
+
+
+def make_calendar(env, name, tz, hours, **extra):
+    """A calendar with one attendance per (weekday, from, to)."""
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": tz,
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": f"{name} {day}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "morning" if hour_from < 12 else "afternoon",
+                    }
+                )
+                for day, hour_from, hour_to in hours
+            ],
+            **extra,
+        }
+    )
+
+
+def local_to_utc(tz, *args):
+    """Naive UTC datetime of a wall-clock time in ``tz``."""
+    local = pytz.timezone(tz).localize(datetime(*args), is_dst=None)
+    return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+class HotrushCase(BaseCommon):
+    """Teams, categories, users and a support calendar, built by the test."""
+
+    @classmethod
+    def default_env_context(cls):
+        # chatter tracking and messages are part of what these tests check
+        return {"no_reset_password": True}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = make_calendar(
+            cls.env, "Support hours", "Europe/Moscow", SUPPORT_HOURS
+        )
+        cls.company = cls.env.company
+        cls.company.write(
+            {
+                "hotrush_calendar_id": cls.calendar.id,
+                "hotrush_response_hours": 1.0,
+                "hotrush_grace_minutes": 0,
+            }
+        )
+        cls.agent = new_test_user(
+            cls.env,
+            login="hr_agent",
+            name="Alex Agent",
+            email="alex.agent@hotrush.example.com",
+            groups="helpdesk_mgmt.group_helpdesk_user",
+            tz="Europe/Moscow",
+        )
+        cls.leader = new_test_user(
+            cls.env,
+            login="hr_leader",
+            name="Lee Leader",
+            groups="helpdesk_mgmt.group_helpdesk_manager",
+            tz="Europe/Moscow",
+        )
+        cls.own_agent = new_test_user(
+            cls.env,
+            login="hr_own_agent",
+            name="Owen Own",
+            groups="helpdesk_mgmt.group_helpdesk_user_own",
+        )
+        cls.customer_company = cls.env["res.partner"].create(
+            {"name": "Rushmore Retail", "is_company": True}
+        )
+        cls.portal = new_test_user(
+            cls.env,
+            login="hr_portal",
+            name="Rita Rushmore",
+            groups="base.group_portal",
+            tz="Europe/Berlin",
+        )
+        cls.portal.partner_id.parent_id = cls.customer_company
+        cls.other_portal = new_test_user(
+            cls.env,
+            login="hr_portal_other",
+            name="Otto Other",
+            groups="base.group_portal",
+        )
+        cls.team = cls.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Technical Support",
+                "hotrush_offered": True,
+                "user_id": cls.leader.id,
+                "user_ids": [Command.set([cls.agent.id, cls.leader.id])],
+            }
+        )
+        cls.dev_team = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Development", "hotrush_offered": False}
+        )
+        cls.category = cls.env["helpdesk.ticket.category"].create(
+            {"name": "Store errors"}
+        )
+        cls.category_sales = cls.env["helpdesk.ticket.category"].create(
+            {"name": "Sales and licensing", "hotrush_not_eligible": True}
+        )
+
+    @contextmanager
+    def refused(self, exception, pattern=""):
+        """Expect ``exception``; roll its changes back so the test can go on."""
+        with self.assertRaisesRegex(exception, pattern), self.env.cr.savepoint():
+            yield
+        self.env.invalidate_all()
+
+    def flush_tracking(self):
+        """Tracking messages are written when the transaction is about to commit."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.env.invalidate_all()
+
+    @classmethod
+    def _ticket_vals(cls, **vals):
+        return {
+            "name": "Checkout is down",
+            "description": "<p>Customers cannot pay.</p>",
+            "team_id": cls.team.id,
+            "category_id": cls.category.id,
+            "partner_id": cls.portal.partner_id.id,
+            "user_id": False,
+            **vals,
+        }
+
+    @classmethod
+    def _create_ticket(cls, **vals):
+        return cls.env["helpdesk.ticket"].create(cls._ticket_vals(**vals))

@@ -1,0 +1,184 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import format_datetime
+
+from .common import HotrushCase, local_to_utc
+
+MSK = "Europe/Moscow"
+THURSDAY_11 = local_to_utc(MSK, 2026, 11, 26, 11, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestRequest(HotrushCase):
+    # HR-5: processed right away
+
+    def test_request_raises_priority_and_remembers_it(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(priority="0")
+            ticket.write({"hotrush": True})
+        self.assertEqual(ticket.priority, "3")
+        self.assertEqual(ticket.hotrush_priority_before, "0")
+        self.assertEqual(ticket.hotrush_requested_by_id, self.env.user)
+
+    def test_hotrush_sorts_first_by_deadline(self):
+        with freeze_time(THURSDAY_11):
+            urgent_normal = self._create_ticket(
+                name="Very high, not HotRush", priority="3"
+            )
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 12, 0)):
+            later = self._create_ticket(name="HotRush later", hotrush=True)
+        with freeze_time(THURSDAY_11):
+            sooner = self._create_ticket(name="HotRush sooner", hotrush=True)
+        tickets = self.env["helpdesk.ticket"].search(
+            [("id", "in", (urgent_normal | later | sooner).ids)]
+        )
+        self.assertEqual(tickets.ids, [sooner.id, later.id, urgent_normal.id])
+
+    def test_activity_for_assignee(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
+        activity = ticket.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.agent)
+        self.assertEqual(
+            activity.summary,
+            "Respond by "
+            + format_datetime(
+                self.env, ticket.hotrush_deadline, tz="Europe/Moscow", dt_format="short"
+            ),
+        )
+        self.assertIn("12:00", activity.summary)
+        self.assertEqual(str(activity.date_deadline), "2026-11-26")
+
+    def test_activity_for_team_leader_when_unassigned(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        self.assertFalse(ticket.user_id)
+        self.assertEqual(ticket.activity_ids.user_id, self.leader)
+
+    def test_request_is_audited_and_tracked(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket()
+            self.flush_tracking()  # changes are tracked from the next transaction on
+            ticket.with_user(self.agent).action_hotrush_request()
+        event = ticket.hotrush_event_ids
+        self.assertRecordValues(
+            event,
+            [
+                {
+                    "kind": "start",
+                    "action": "request",
+                    "user_id": self.agent.id,
+                    "deadline": local_to_utc(MSK, 2026, 11, 26, 12, 0),
+                    "team_id": self.team.id,
+                }
+            ],
+        )
+        self.flush_tracking()
+        tracked = ticket.message_ids.tracking_value_ids.mapped("field_id.name")
+        self.assertIn("hotrush", tracked)
+        self.assertIn("hotrush_deadline", tracked)
+
+    # HR-2, HR-3: eligibility, from every route
+
+    def test_team_not_offering_refused(self):
+        with self.assertRaisesRegex(ValidationError, "only available for requests to"):
+            self.env["helpdesk.ticket"].with_user(self.agent).create(
+                self._ticket_vals(hotrush=True, team_id=self.dev_team.id)
+            )
+        ticket = self._create_ticket(team_id=self.dev_team.id)
+        with self.refused(ValidationError, "Technical Support"):
+            ticket.with_user(self.agent).write({"hotrush": True})
+        self.assertFalse(ticket.hotrush)
+
+    def test_not_eligible_category_refused(self):
+        with self.assertRaisesRegex(ValidationError, "not available for Sales"):
+            self.env["helpdesk.ticket"].with_user(self.agent).create(
+                self._ticket_vals(hotrush=True, category_id=self.category_sales.id)
+            )
+
+    def test_no_team_refused(self):
+        with self.assertRaises(ValidationError):
+            self._create_ticket(hotrush=True, team_id=False)
+
+    def test_portal_request_own_ticket(self):
+        ticket = self._create_ticket()
+        with freeze_time(THURSDAY_11):
+            ticket.with_user(self.portal).action_hotrush_request()
+        self.assertTrue(ticket.hotrush)
+        self.assertEqual(ticket.hotrush_requested_by_id, self.portal)
+        self.assertEqual(ticket.hotrush_sla_status, "running")
+
+    def test_portal_request_refusals(self):
+        dev_ticket = self._create_ticket(team_id=self.dev_team.id)
+        with self.refused(ValidationError, "only available"):
+            dev_ticket.with_user(self.portal).action_hotrush_request()
+        sales_ticket = self._create_ticket(category_id=self.category_sales.id)
+        with self.refused(ValidationError, "not available"):
+            sales_ticket.with_user(self.portal).action_hotrush_request()
+        foreign = self._create_ticket(partner_id=self.other_portal.partner_id.id)
+        with self.refused(AccessError):
+            foreign.with_user(self.portal).action_hotrush_request()
+        self.assertFalse(any((dev_ticket | sales_ticket | foreign).mapped("hotrush")))
+
+    def test_portal_cannot_write_flag_or_system_fields(self):
+        ticket = self._create_ticket()
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.portal).write({"hotrush": True})
+        for field, value in [
+            ("hotrush_deadline", "2030-01-01 00:00:00"),
+            ("hotrush_first_response_at", "2026-11-26 08:00:00"),
+            ("hotrush_sla_status", "met"),
+        ]:
+            with self.assertRaises(AccessError):
+                ticket.with_user(self.portal).write({field: value})
+
+    def test_agent_cannot_write_system_fields(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
+        deadline = ticket.hotrush_deadline
+        for vals in [
+            {"hotrush_deadline": "2030-01-01 00:00:00"},
+            {"hotrush_sla_status": "met"},
+            {"hotrush_first_response_user_id": self.agent.id},
+            {"hotrush_requested_at": "2026-11-20 00:00:00"},
+        ]:
+            with self.assertRaisesRegex(AccessError, "set by the HotRush rules"):
+                ticket.with_user(self.agent).write(vals)
+        with self.assertRaisesRegex(AccessError, "set by the HotRush rules"):
+            self.env["helpdesk.ticket"].with_user(self.agent).create(
+                self._ticket_vals(hotrush=True, hotrush_deadline="2030-01-01")
+            )
+        self.assertEqual(ticket.hotrush_deadline, deadline)
+        self.assertEqual(ticket.hotrush_sla_status, "running")
+
+    def test_internal_user_without_access_cannot_request(self):
+        ticket = self._create_ticket(user_id=self.agent.id)
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.own_agent).action_hotrush_request()
+        self.assertFalse(ticket.hotrush)
+
+    def test_sla_status_follows_time(self):
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 7, 0)):
+            ticket = self._create_ticket(hotrush=True)
+        self.assertEqual(ticket.hotrush_sla_status, "queued")
+        ticket._hotrush_update_sla_status(local_to_utc(MSK, 2026, 11, 26, 9, 30))
+        self.assertEqual(ticket.hotrush_sla_status, "running")
+        ticket._hotrush_update_sla_status(local_to_utc(MSK, 2026, 11, 26, 10, 0, 1))
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
+        # decided: it never changes afterwards
+        ticket._hotrush_update_sla_status(local_to_utc(MSK, 2026, 11, 26, 9, 30))
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
+
+    def test_grace_delays_breach(self):
+        self.company.hotrush_grace_minutes = 30
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        ticket._hotrush_update_sla_status(local_to_utc(MSK, 2026, 11, 26, 12, 20))
+        self.assertEqual(ticket.hotrush_sla_status, "running")
+        ticket._hotrush_update_sla_status(local_to_utc(MSK, 2026, 11, 26, 12, 31))
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
