@@ -14,14 +14,28 @@
         "security/ir.model.access.csv",
         "security/hotrush_security.xml",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_category_views.xml",
         "views/res_config_settings_views.xml",
+        "report/hotrush_sla_report_views.xml",
+        "views/hotrush_event_views.xml",
+        "views/support_balance_views.xml",
+        "wizards/hotrush_remove_wizard_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/hotrush_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "hotrush_priority/static/src/fields/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "hotrush_priority/static/tests/**/*.test.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -4,4 +4,11 @@ from . import res_config_settings
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_category
 from . import hotrush_event
+from . import product_template
+from . import support_balance
+from . import support_balance_line
+from . import hotrush_charge
+from . import account_move
+from . import account_move_line
+from . import res_partner
 from . import helpdesk_ticket

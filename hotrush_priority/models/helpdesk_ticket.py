@@ -1,15 +1,28 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import format_datetime
+import psycopg2
+from psycopg2.errors import SerializationFailure
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL, format_datetime
+
+_logger = logging.getLogger(__name__)
 
 HIGHEST_PRIORITY = "3"
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
 OPEN_STATUSES = ("queued", "running")
+# Tickets the SLA scheduled action handles per transaction (HR-53)
+CRON_BATCH_SIZE = 100
+# Reasons support may give when removing HotRush (HR-22); automatic removals use
+# "transfer" and "not_eligible", customers' unchecks and withdrawals "customer".
+REMOVAL_REASONS = ("customization", "bug", "general", "other")
+NOTE_MAX_LENGTH = 2000
 
 
 class HelpdeskTicket(models.Model):
@@ -55,6 +68,7 @@ class HelpdeskTicket(models.Model):
         string="Queued Until",
         compute="_compute_hotrush_deadline",
         store=True,
+        index=True,
         copy=False,
         readonly=True,
         help="Requested outside working hours: the SLA clock starts at this opening.",
@@ -69,6 +83,7 @@ class HelpdeskTicket(models.Model):
     )
     hotrush_first_response_at = fields.Datetime(
         string="First Response On",
+        index=True,
         copy=False,
         readonly=True,
         tracking=True,
@@ -78,6 +93,17 @@ class HelpdeskTicket(models.Model):
         string="First Response By",
         copy=False,
         readonly=True,
+    )
+    hotrush_response_working_minutes = fields.Float(
+        string="First Response Time (working minutes)",
+        compute="_compute_hotrush_response_working_minutes",
+        store=True,
+        copy=False,
+        readonly=True,
+        aggregator="avg",
+        help="Working time of the support calendar from the HotRush request to the "
+        "first response, in minutes (time while queued before the opening and "
+        "public holidays do not count).",
     )
     hotrush_sla_status = fields.Selection(
         selection=[
@@ -94,11 +120,74 @@ class HelpdeskTicket(models.Model):
         tracking=True,
     )
     hotrush_priority_before = fields.Char(copy=False, readonly=True)
+    hotrush_end_action = fields.Selection(
+        selection=[
+            ("uncheck", "Unchecked before assignment"),
+            ("withdraw", "Withdrawn"),
+            ("remove", "Removed by support"),
+            ("auto_remove", "Removed automatically"),
+        ],
+        string="HotRush Ended By",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="How the last HotRush request ended. Unchecked, withdrawn and removed "
+        "tickets are billed at the normal rate.",
+    )
+    hotrush_ended_at = fields.Datetime(
+        string="HotRush Ended On", copy=False, readonly=True
+    )
     hotrush_event_ids = fields.One2many(
         comodel_name="hotrush.event",
         inverse_name="ticket_id",
         string="HotRush History",
         readonly=True,
+    )
+    hotrush_billable_hours = fields.Float(
+        string="Billable Hours",
+        tracking=True,
+        copy=False,
+        help="Support hours charged when the ticket is closed, at the team's support "
+        "product price (times the HotRush multiplier for HotRush tickets).",
+    )
+    hotrush_charge_ids = fields.One2many(
+        comodel_name="hotrush.charge",
+        inverse_name="ticket_id",
+        string="Charges",
+        readonly=True,
+    )
+    hotrush_balance_amount = fields.Monetary(
+        string="Customer's Support Credit",
+        compute="_compute_hotrush_balance",
+        currency_field="hotrush_currency_id",
+    )
+    hotrush_balance_active = fields.Boolean(
+        string="Support Balance Active", compute="_compute_hotrush_balance"
+    )
+    hotrush_currency_id = fields.Many2one(related="company_id.currency_id")
+    # "Done" markers of the SLA scheduled action: each notice goes out once per request
+    hotrush_warned_at = fields.Datetime(
+        string="HotRush Warned On",
+        index=True,
+        copy=False,
+        readonly=True,
+        help="When the assignee (or the team leader) was warned that the response "
+        "deadline approaches.",
+    )
+    hotrush_escalated_at = fields.Datetime(
+        string="HotRush Escalated On",
+        index=True,
+        copy=False,
+        readonly=True,
+        help="When the breach was escalated to the team leader.",
+    )
+    hotrush_opening_notified_at = fields.Datetime(
+        string="HotRush Opening Notice On",
+        index=True,
+        copy=False,
+        readonly=True,
+        help="When the team was told that this ticket, queued outside working "
+        "hours, is running.",
     )
 
     # ------------------------------------------------------------------
@@ -132,6 +221,38 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.hotrush_queue_deadline = ticket.hotrush and ticket.hotrush_deadline
 
+    @api.depends("hotrush_requested_at", "hotrush_first_response_at", "team_id")
+    def _compute_hotrush_response_working_minutes(self):
+        """Working minutes to the first response, one planning per calendar."""
+        per_calendar = defaultdict(list)
+        for ticket in self:
+            calendar = ticket._get_hotrush_calendar()
+            if (
+                ticket.hotrush_requested_at
+                and ticket.hotrush_first_response_at
+                and calendar
+            ):
+                per_calendar[calendar].append(ticket)
+            else:
+                ticket.hotrush_response_working_minutes = False
+        for calendar, tickets in per_calendar.items():
+            seconds = calendar._hotrush_working_seconds(
+                [(t.hotrush_requested_at, t.hotrush_first_response_at) for t in tickets]
+            )
+            for ticket, worked in zip(tickets, seconds, strict=True):
+                ticket.hotrush_response_working_minutes = round(worked / 60, 2)
+
+    @api.depends("commercial_partner_id", "company_id")
+    @api.depends_context("date")
+    def _compute_hotrush_balance(self):
+        Balance = self.env["hotrush.support.balance"]
+        for ticket in self:
+            balance = Balance._get_for(
+                ticket.commercial_partner_id, ticket.company_id, create=False
+            )
+            ticket.hotrush_balance_amount = balance.amount
+            ticket.hotrush_balance_active = balance.is_active
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
@@ -150,6 +271,11 @@ class HelpdeskTicket(models.Model):
                         category=ticket.category_id.display_name,
                     )
                 )
+
+    @api.constrains("hotrush_billable_hours")
+    def _check_hotrush_billable_hours(self):
+        if any(ticket.hotrush_billable_hours < 0 for ticket in self):
+            raise ValidationError(self.env._("Billable hours cannot be negative."))
 
     @api.constrains("hotrush")
     def _check_hotrush_balance(self):
@@ -174,16 +300,100 @@ class HelpdeskTicket(models.Model):
 
     def write(self, vals):
         self._hotrush_check_system_fields(vals)
-        if "hotrush" not in vals:
-            return super().write(vals)
-        flag = bool(vals["hotrush"])
-        changing = self.filtered(lambda t: t.hotrush != flag)
-        res = super().write(vals)
-        if flag:
-            changing._hotrush_start()
-        else:
-            changing._hotrush_end("uncheck", reason="customer")
+        if "hotrush" in vals and not self.env.su and not self.env.user._is_internal():
+            self._hotrush_refuse_customer_write(bool(vals["hotrush"]))
+        starting, ending, removed = self._hotrush_write_transitions(vals)
+        if not (starting or ending or removed):
+            res = super().write(vals)
+            if "stage_id" in vals:
+                self._hotrush_charge_closed()
+            return res
+        end = self._hotrush_end_context()
+        ending._hotrush_check_end_allowed(end["action"], end["reason"], end["note"])
+        res = True
+        others = self.browse().union(*removed.values())
+        if self - others:
+            res = super(HelpdeskTicket, self - others).write(vals)
+        for tickets in removed.values():
+            # the team or category no longer admits HotRush: it ends with the change
+            super(HelpdeskTicket, tickets).write(dict(vals, hotrush=False))
+        starting._hotrush_start()
+        ending._hotrush_end(end["action"], end["reason"], end["note"])
+        for reason, tickets in removed.items():
+            tickets._hotrush_end("auto_remove", reason)
+        if "stage_id" in vals:
+            self._hotrush_charge_closed()
         return res
+
+    def _hotrush_refuse_customer_write(self, flag):
+        """Customers change HotRush through the actions only; say which one."""
+        self.check_access("read")
+        if flag:
+            action = self.env._("Request HotRush")
+        elif self.filtered("user_id"):
+            action = self.env._("Withdraw HotRush")
+        else:
+            action = self.env._("Uncheck HotRush")
+        raise AccessError(
+            self.env._(
+                "HotRush cannot be changed directly. Use '%(action)s' on the ticket.",
+                action=action,
+            )
+        )
+
+    def _hotrush_write_transitions(self, vals):
+        """Split a write into tickets starting urgency, ending it on request, and
+        ending it because their new team or category does not admit it.
+
+        :return: (starting, ending, {reason: tickets})
+        """
+        empty = self.browse()
+        starting = ending = empty
+        if "hotrush" in vals:
+            flag = bool(vals["hotrush"])
+            changing = self.filtered(lambda t: t.hotrush != flag)
+            if flag:
+                return changing, empty, {}
+            ending = changing
+        removed = {}
+        if "team_id" in vals or "category_id" in vals:
+            team = self.env["helpdesk.ticket.team"].browse(vals.get("team_id"))
+            category = self.env["helpdesk.ticket.category"].browse(
+                vals.get("category_id")
+            )
+            for ticket in self.filtered("hotrush") - ending:
+                reason = ticket._hotrush_auto_removal_reason(
+                    team if "team_id" in vals else ticket.team_id,
+                    category if "category_id" in vals else ticket.category_id,
+                )
+                if reason:
+                    removed.setdefault(reason, empty)
+                    removed[reason] |= ticket
+        return starting, ending, removed
+
+    def _hotrush_auto_removal_reason(self, team, category):
+        """Why HotRush ends automatically with this team and category, or False."""
+        self.ensure_one()
+        if not team.hotrush_offered:
+            return "transfer"
+        if category.hotrush_not_eligible:
+            return "not_eligible"
+        return False
+
+    def _hotrush_end_context(self):
+        """How urgency ends in this write: set by the actions, else an uncheck.
+
+        Whatever it says, _hotrush_check_end_allowed applies the rules of that action.
+        """
+        end = self.env.context.get("hotrush_end") or {}
+        note = end.get("note") or False
+        if note:
+            note = str(note).strip()[:NOTE_MAX_LENGTH] or False
+        return {
+            "action": end.get("action") or "uncheck",
+            "reason": end.get("reason") or False,
+            "note": note,
+        }
 
     # ------------------------------------------------------------------
     # Actions
@@ -199,6 +409,36 @@ class HelpdeskTicket(models.Model):
         # sudo: customers have no write access to tickets. The check above limits this
         # to the user's own tickets, and the HotRush constraints apply to sudo writes.
         tickets.sudo().write({"hotrush": True})
+        return True
+
+    def action_hotrush_uncheck(self):
+        """Customer's uncheck while no agent is assigned: no surcharge (HR-20)."""
+        return self._hotrush_end_by_customer("uncheck", reason="customer")
+
+    def action_hotrush_withdraw(self, note=False):
+        """Withdraw after assignment, for any reason (HR-21): normal rate from then."""
+        return self._hotrush_end_by_customer("withdraw", reason="customer", note=note)
+
+    def action_hotrush_open_remove_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Remove HotRush"),
+            "res_model": "hotrush.remove.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_ids": self.ids},
+        }
+
+    def _hotrush_end_by_customer(self, action, reason=False, note=False):
+        tickets = self.filtered("hotrush")
+        end = {"action": action, "reason": reason, "note": note}
+        if self.env.user._is_internal():
+            tickets.with_context(hotrush_end=end).write({"hotrush": False})
+            return True
+        self._hotrush_check_own_tickets()
+        # sudo: customers have no write access to tickets. The check above limits this
+        # to the user's own tickets and _hotrush_check_end_allowed applies the rules.
+        tickets.sudo().with_context(hotrush_end=end).write({"hotrush": False})
         return True
 
     # ------------------------------------------------------------------
@@ -237,6 +477,11 @@ class HelpdeskTicket(models.Model):
                     "hotrush_first_response_user_id": False,
                     "hotrush_sla_status": False,
                     "hotrush_priority_before": priority,
+                    "hotrush_warned_at": False,
+                    "hotrush_escalated_at": False,
+                    "hotrush_opening_notified_at": False,
+                    "hotrush_end_action": False,
+                    "hotrush_ended_at": False,
                     "priority": HIGHEST_PRIORITY,
                 }
             )
@@ -253,16 +498,70 @@ class HelpdeskTicket(models.Model):
         self._hotrush_schedule_response_activity()
         self._hotrush_log_event("start", "request")
 
+    def _hotrush_check_end_allowed(self, action, reason, note):
+        """The rules of ending urgency (HR-20 … HR-23), for every route."""
+        if not self:
+            return
+        if action == "uncheck":
+            assigned = self.filtered("user_id")
+            if assigned:
+                raise ValidationError(
+                    self.env._(
+                        "HotRush cannot be unchecked on %(ticket)s: an agent is "
+                        "already assigned. Use 'Withdraw HotRush' instead (billed at "
+                        "the normal rate from then on); support staff use 'Remove "
+                        "HotRush' with a reason.",
+                        ticket=assigned[0].display_name,
+                    )
+                )
+        elif action == "withdraw":
+            unassigned = self.filtered(lambda t: not t.user_id)
+            if unassigned:
+                raise ValidationError(
+                    self.env._(
+                        "No agent is assigned to %(ticket)s yet: use 'Uncheck "
+                        "HotRush' instead.",
+                        ticket=unassigned[0].display_name,
+                    )
+                )
+        elif action == "remove":
+            if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_user_own"):
+                raise AccessError(
+                    self.env._("Only support staff can remove HotRush from a ticket.")
+                )
+            if reason not in REMOVAL_REASONS:
+                raise ValidationError(
+                    self.env._("Removing HotRush needs a reason from the list.")
+                )
+            if reason == "other" and not note:
+                raise ValidationError(
+                    self.env._("Removing HotRush for another reason needs a note.")
+                )
+        else:
+            raise ValidationError(
+                self.env._(
+                    "HotRush ends by Uncheck, Withdraw or Remove HotRush only "
+                    "(not %(action)s).",
+                    action=action,
+                )
+            )
+
     def _hotrush_end(self, action, reason=False, note=False):
         """End urgency: SLA cancelled when unanswered, priority restored, audit."""
+        now = fields.Datetime.now()
         for ticket in self:
-            vals = {"priority": ticket.hotrush_priority_before or ticket.priority}
+            vals = {
+                "priority": ticket.hotrush_priority_before or ticket.priority,
+                "hotrush_end_action": action,
+                "hotrush_ended_at": now,
+            }
             if ticket.hotrush_sla_status in OPEN_STATUSES:
                 vals["hotrush_sla_status"] = "cancelled"
             # sudo: system fields, see _hotrush_start
             ticket.sudo().write(vals)
         self.activity_unlink([RESPONSE_ACTIVITY])
         self._hotrush_log_event("end", action, reason=reason, note=note)
+        self._hotrush_refund_surcharge()
 
     def _hotrush_update_sla_status(self, now=None):
         """Move undecided tickets between queued, running and breached as time passes.
@@ -428,6 +727,272 @@ class HelpdeskTicket(models.Model):
         return message
 
     # ------------------------------------------------------------------
+    # Billing (HR-31 … HR-34)
+    # ------------------------------------------------------------------
+
+    def _hotrush_charge_closed(self):
+        """Charge the closed tickets of this batch that have billable hours."""
+        for ticket in self.filtered(lambda t: t.closed and t._hotrush_is_billable()):
+            ticket._hotrush_charge()
+
+    def _hotrush_is_billable(self):
+        self.ensure_one()
+        return bool(
+            self.hotrush_billable_hours > 0
+            and self.team_id.hotrush_support_product_id
+            and self.commercial_partner_id
+        )
+
+    def _hotrush_charge(self):
+        """Charge this ticket once: a database constraint settles races."""
+        self.ensure_one()
+        Charge = self.env["hotrush.charge"].sudo()
+        if Charge.search_count([("ticket_id", "=", self.id), ("kind", "=", "charge")]):
+            return Charge.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self._hotrush_create_charge()
+        except psycopg2.errors.UniqueViolation:
+            # another transaction charged it first (reopen/close race, two workers)
+            _logger.info("Ticket %s was already charged", self.number)
+            return Charge.browse()
+
+    def _hotrush_rate_multiplier(self):
+        """Double rate for tickets still HotRush when closed (HR-31, HR-34)."""
+        self.ensure_one()
+        company = self.company_id
+        if not self.hotrush:
+            return 1.0
+        if company.hotrush_waive_breached and self.hotrush_sla_status == "breached":
+            return 1.0
+        return company.hotrush_rate_multiplier
+
+    def _hotrush_unit_price(self, product):
+        """Price of one support hour at the normal rate, in company currency."""
+        self.ensure_one()
+        return product.with_company(self.company_id).lst_price
+
+    def _hotrush_create_charge(self):
+        self.ensure_one()
+        company = self.company_id
+        currency = company.currency_id
+        partner = self.commercial_partner_id
+        product = self.team_id.hotrush_support_product_id
+        hours = self.hotrush_billable_hours
+        unit_price = self._hotrush_unit_price(product)
+        multiplier = self._hotrush_rate_multiplier()
+        amount = currency.round(hours * currency.round(unit_price * multiplier))
+        # sudo: charges, balances and support invoices are written by the billing
+        # rules for this ticket's own customer and company, whoever closes it.
+        balance = self.env["hotrush.support.balance"]._get_for(partner, company)
+        balance._lock()
+        balance.invalidate_recordset(["amount", "expiry_date"])
+        covered = min(max(balance._available_amount(), 0.0), amount)
+        invoice = (
+            self.env["account.move"]
+            .sudo()
+            ._hotrush_get_support_invoice(partner, company)
+        )
+        line_vals = [self._hotrush_prepare_charge_line_vals(product, hours, multiplier)]
+        if not currency.is_zero(covered):
+            line_vals.append(self._hotrush_prepare_deduction_line_vals(covered))
+        before = invoice.invoice_line_ids
+        invoice.write({"invoice_line_ids": [Command.create(v) for v in line_vals]})
+        lines = invoice.invoice_line_ids - before
+        charge = (
+            self.env["hotrush.charge"]
+            .sudo()
+            .create(
+                {
+                    "ticket_id": self.id,
+                    "kind": "charge",
+                    "company_id": company.id,
+                    "partner_id": partner.id,
+                    "product_id": product.id,
+                    "hours": hours,
+                    "unit_price": unit_price,
+                    "multiplier": multiplier,
+                    "amount": amount,
+                    "covered_amount": covered,
+                    "move_id": invoice.id,
+                    "move_line_ids": [Command.set(lines.ids)],
+                }
+            )
+        )
+        if not currency.is_zero(covered):
+            balance.line_ids.create(
+                {
+                    "balance_id": balance.id,
+                    "kind": "charge",
+                    "amount": -covered,
+                    "ticket_id": self.id,
+                    "move_id": invoice.id,
+                    "note": self.display_name,
+                }
+            )
+        return charge
+
+    def _hotrush_rate_label(self, multiplier):
+        if multiplier > 1:
+            return self.env._("HotRush rate (x%(multiplier)s)", multiplier=multiplier)
+        return self.env._("normal rate")
+
+    def _hotrush_prepare_charge_line_vals(self, product, hours, multiplier):
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        return {
+            "product_id": product.id,
+            "quantity": hours,
+            "price_unit": currency.round(
+                self._hotrush_unit_price(product) * multiplier
+            ),
+            "name": self.env._(
+                "Support ticket %(ticket)s, %(rate)s",
+                ticket=self.display_name,
+                rate=self._hotrush_rate_label(multiplier),
+            ),
+            "hotrush_ticket_id": self.id,
+        }
+
+    def _hotrush_prepare_deduction_line_vals(self, amount):
+        """A negative prepaid-support line, like a down payment deduction (HR-32)."""
+        self.ensure_one()
+        product = self.company_id._get_hotrush_prepaid_product()
+        if not product:
+            raise UserError(
+                self.env._(
+                    "Set the prepaid support product in Settings > Helpdesk > "
+                    "HotRush to deduct charges from support balances."
+                )
+            )
+        return {
+            "product_id": product.id,
+            "quantity": 1.0,
+            "price_unit": -amount,
+            "name": self.env._(
+                "Paid from the prepaid support balance: %(ticket)s",
+                ticket=self.display_name,
+            ),
+            "hotrush_deduction": True,
+            "hotrush_ticket_id": self.id,
+        }
+
+    def _hotrush_refund_surcharge(self):
+        """Urgency ended after the ticket was charged at the HotRush rate (HR-33)."""
+        for ticket in self:
+            charges = ticket.sudo().hotrush_charge_ids
+            charge = charges.filtered(lambda c: c.kind == "charge" and c.multiplier > 1)
+            if charge and not charges.filtered(lambda c: c.kind == "surcharge_refund"):
+                try:
+                    with self.env.cr.savepoint():
+                        ticket._hotrush_create_surcharge_refund(charge)
+                except psycopg2.errors.UniqueViolation:
+                    _logger.info("Surcharge of %s was already refunded", ticket.number)
+
+    def _hotrush_create_surcharge_refund(self, charge):
+        self.ensure_one()
+        currency = charge.currency_id
+        normal_amount = currency.round(charge.hours * charge.unit_price)
+        surcharge = currency.round(charge.amount - normal_amount)
+        invoice = charge.move_id
+        if invoice.state == "draft":
+            move = invoice
+            self._hotrush_rerate_draft_charge(charge, normal_amount)
+        else:
+            move = self._hotrush_create_surcharge_credit_note(charge, surcharge)
+        # sudo: see _hotrush_create_charge
+        return (
+            self.env["hotrush.charge"]
+            .sudo()
+            .create(
+                {
+                    "ticket_id": self.id,
+                    "kind": "surcharge_refund",
+                    "company_id": charge.company_id.id,
+                    "partner_id": charge.partner_id.id,
+                    "product_id": charge.product_id.id,
+                    "hours": charge.hours,
+                    "unit_price": charge.unit_price,
+                    "multiplier": charge.multiplier - 1,
+                    "amount": -surcharge,
+                    "move_id": move.id,
+                }
+            )
+        )
+
+    def _hotrush_rerate_draft_charge(self, charge, normal_amount):
+        """Not invoiced yet: bill the normal rate, return extra credit to the balance."""
+        currency = charge.currency_id
+        lines = charge.move_line_ids
+        lines.filtered(lambda line: not line.hotrush_deduction).write(
+            {
+                "price_unit": currency.round(charge.unit_price),
+                "name": self.env._(
+                    "Support ticket %(ticket)s, %(rate)s",
+                    ticket=self.display_name,
+                    rate=self._hotrush_rate_label(1.0),
+                ),
+            }
+        )
+        covered = min(charge.covered_amount, normal_amount)
+        returned = currency.round(charge.covered_amount - covered)
+        if currency.is_zero(returned):
+            return
+        deduction = lines.filtered("hotrush_deduction")
+        if currency.is_zero(covered):
+            deduction.unlink()
+        else:
+            deduction.write({"price_unit": -covered})
+        balance = self.env["hotrush.support.balance"]._get_for(
+            charge.partner_id, charge.company_id
+        )
+        balance.line_ids.create(
+            {
+                "balance_id": balance.id,
+                "kind": "refund",
+                "amount": returned,
+                "ticket_id": self.id,
+                "move_id": charge.move_id.id,
+                "note": self.env._(
+                    "HotRush surcharge of %(ticket)s not due", ticket=self.display_name
+                ),
+            }
+        )
+
+    def _hotrush_create_surcharge_credit_note(self, charge, surcharge):
+        """Already invoiced: a credit note for the surcharge, against that invoice."""
+        invoice = charge.move_id
+        return (
+            self.env["account.move"]
+            .sudo()
+            .with_company(charge.company_id)
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": charge.partner_id.id,
+                    "company_id": charge.company_id.id,
+                    "reversed_entry_id": invoice.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": charge.product_id.id,
+                                "quantity": charge.hours,
+                                "price_unit": charge.currency_id.round(
+                                    charge.unit_price * (charge.multiplier - 1)
+                                ),
+                                "name": self.env._(
+                                    "Refund of the HotRush surcharge: %(ticket)s",
+                                    ticket=self.display_name,
+                                ),
+                                "hotrush_ticket_id": self.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+
+    # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
 
@@ -444,12 +1009,30 @@ class HelpdeskTicket(models.Model):
         return (self.company_id or self.env.company).hotrush_response_hours
 
     def _hotrush_balance_refusal(self):
-        """Why this ticket's customer may not request HotRush now, or ``False``.
-
-        The support balance rules extend this; without them every customer may.
-        """
+        """Why this ticket's customer may not request HotRush now, or ``False`` (HR-4)."""
         self.ensure_one()
-        return False
+        partner = self.commercial_partner_id
+        if not partner:
+            return self.env._(
+                "HotRush needs the customer of the ticket: set the contact first."
+            )
+        balance = self.env["hotrush.support.balance"]._get_for(
+            partner, self.company_id, create=False
+        )
+        if balance.is_active:
+            return False
+        if balance.expiry_date and balance.expiry_date < balance._hotrush_today():
+            return self.env._(
+                "HotRush is available while your support balance is active, and it "
+                "expired on %(date)s. Top up your prepaid support to use HotRush, or "
+                "submit the ticket without HotRush.",
+                date=fields.Date.to_string(balance.expiry_date),
+            )
+        return self.env._(
+            "HotRush is available while your support balance is active, and it has "
+            "no credit left. Top up your prepaid support to use HotRush, or submit "
+            "the ticket without HotRush."
+        )
 
     def _hotrush_team_refusal_message(self):
         self.ensure_one()
@@ -485,9 +1068,16 @@ class HelpdeskTicket(models.Model):
             "hotrush_queue_deadline",
             "hotrush_first_response_at",
             "hotrush_first_response_user_id",
+            "hotrush_response_working_minutes",
             "hotrush_sla_status",
             "hotrush_priority_before",
+            "hotrush_warned_at",
+            "hotrush_escalated_at",
+            "hotrush_opening_notified_at",
+            "hotrush_end_action",
+            "hotrush_ended_at",
             "hotrush_event_ids",
+            "hotrush_charge_ids",
         }
 
     @api.model
@@ -518,3 +1108,326 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         tz = tz or self._get_hotrush_calendar().tz or "UTC"
         return format_datetime(self.env, value, tz=tz, dt_format="short") + f" ({tz})"
+
+    # ------------------------------------------------------------------
+    # SLA scheduled action
+    # ------------------------------------------------------------------
+    # HR-50 … HR-53. Each step selects tickets on stored, indexed fields, locks them
+    # with SKIP LOCKED in the same statement (a second worker gets other tickets),
+    # writes a "done" marker with the notice and commits per batch: a run can stop
+    # anywhere, run twice or run in parallel, and every notice still goes out once.
+
+    @api.model
+    def _cron_hotrush_sla(self, batch_size=CRON_BATCH_SIZE):
+        """Scheduled action: opening notices, breaches with escalation, warnings.
+
+        The steps run in this order so that a ticket whose opening and deadline both
+        passed while the action did not run is announced, then escalated, and never
+        warned about a deadline that is already over.
+        """
+        now = fields.Datetime.now()
+        # sudo: the action checks the tickets of every company, whoever its user is.
+        # Each step reads and writes only the ticket it handles and notifies that
+        # ticket's own team, so nothing of one customer reaches another.
+        tickets = self.sudo()
+        for domain_method, method in tickets._hotrush_cron_steps():
+            domain = getattr(tickets, domain_method)(now)
+            if not tickets._hotrush_cron_run_step(domain, method, now, batch_size):
+                return  # out of time: the job is rescheduled at once for the rest
+
+    @api.model
+    def _hotrush_cron_steps(self):
+        """(domain method, processing method) names of the steps, in order."""
+        return [
+            ("_hotrush_cron_domain_opening", "_hotrush_notify_opening"),
+            ("_hotrush_cron_domain_breach", "_hotrush_escalate_breach"),
+            ("_hotrush_cron_domain_warning", "_hotrush_warn"),
+        ]
+
+    @api.model
+    def _hotrush_cron_domain_opening(self, now):
+        """Tickets queued outside working hours whose opening has come, not announced.
+
+        Running tickets are included: the status may have been moved by another
+        route (e.g. a status refresh) without the team being told.
+        """
+        return Domain(
+            [
+                ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_queued_until", "<=", now),
+                ("hotrush_opening_notified_at", "=", False),
+                ("hotrush_queue_deadline", "!=", False),
+            ]
+        )
+
+    @api.model
+    def _hotrush_cron_domain_breach(self, now):
+        """HotRush tickets unanswered after deadline plus grace, not escalated yet.
+
+        ``hotrush_queue_deadline`` is empty once urgency ended, so withdrawn or removed
+        tickets never match; met tickets have a first response.
+        """
+        unanswered = Domain(
+            [
+                ("hotrush_sla_status", "in", (*OPEN_STATUSES, "breached")),
+                ("hotrush_first_response_at", "=", False),
+                ("hotrush_escalated_at", "=", False),
+            ]
+        )
+        return unanswered & self._hotrush_cron_per_company(
+            "hotrush_grace_minutes",
+            lambda grace: Domain(
+                "hotrush_queue_deadline", "<", now - timedelta(minutes=grace)
+            ),
+        )
+
+    @api.model
+    def _hotrush_cron_domain_warning(self, now):
+        """Undecided HotRush tickets whose deadline is within the warning lead."""
+        undecided = Domain(
+            [
+                ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_warned_at", "=", False),
+            ]
+        )
+        return undecided & self._hotrush_cron_per_company(
+            "hotrush_warning_minutes",
+            lambda lead: (
+                Domain("hotrush_queue_deadline", "<=", now + timedelta(minutes=lead))
+                if lead > 0
+                else Domain.FALSE  # 0: the company does not want warnings
+            ),
+        )
+
+    @api.model
+    def _hotrush_cron_per_company(self, setting, condition):
+        """OR of ``condition(value)`` for each value of a company setting.
+
+        Companies sharing a value share one condition; when all share it there is no
+        condition on the company at all (the usual case), so the search stays on the
+        indexed HotRush fields.
+        """
+        # sudo: reads one setting of every company to select due tickets; nothing of it
+        # is shown or written anywhere.
+        companies = (
+            self.env["res.company"].sudo().with_context(active_test=False).search([])
+        )
+        groups = companies.grouped(setting)
+        if len(groups) == 1:
+            return condition(next(iter(groups)))
+        return Domain.OR(
+            Domain("company_id", "in", group.ids) & condition(value)
+            for value, group in groups.items()
+        )
+
+    @api.model
+    def _hotrush_cron_run_step(self, domain, method, now, batch_size):
+        """Run ``method(now)`` on the tickets of ``domain`` in committed batches.
+
+        Batches follow the ids, so a ticket that failed, or that still matches after
+        processing, is not taken again in this run (no endless loop); it is retried
+        on the next run since it has no marker.
+
+        :return: False when the scheduled action ran out of time
+        """
+        cron = self.env["ir.cron"]
+        last_id = 0
+        while True:
+            todo = domain & Domain("id", ">", last_id)
+            tickets = self._hotrush_cron_lock(todo, batch_size)
+            if not tickets:
+                return True
+            last_id = max(tickets.ids)
+            done = tickets._hotrush_cron_process(method, now)
+            full = len(tickets) == batch_size
+            remaining = (
+                self.search_count(domain & Domain("id", ">", last_id)) if full else 0
+            )
+            time_left = cron._commit_progress(len(done), remaining=remaining)
+            if not full:
+                return True
+            if not time_left:
+                if not remaining:
+                    # later steps have not run: ask to be called again right away
+                    cron._commit_progress(remaining=1)
+                return False
+
+    @api.model
+    def _hotrush_cron_lock(self, domain, limit):
+        """Select and lock up to ``limit`` tickets of ``domain`` in one statement.
+
+        Rows another worker has locked are skipped rather than waited for, so no
+        ticket is handled twice. A row that worker committed after this transaction
+        began cannot be locked (repeatable read): then this step stops for this run
+        and the next run, with fresh data, sees whether anything is left.
+        """
+        query = self._search(domain, order="id", limit=limit)
+        if query.is_empty():
+            return self.browse()
+        sql = SQL("%s FOR UPDATE SKIP LOCKED", query.select())
+        self.env.flush_query(sql)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # an expected race, not a bad query: do not log it as an error
+                self.env.cr.execute(sql, log_exceptions=False)
+                rows = self.env.cr.fetchall()
+        except SerializationFailure:
+            _logger.info(
+                "HotRush SLA check: tickets changed concurrently; left to the next run."
+            )
+            return self.browse()
+        return self.browse(row[0] for row in rows)
+
+    def _hotrush_cron_process(self, method, now):
+        """Run ``method(now)`` on the batch, isolating failures.
+
+        The batch runs in a savepoint; if it fails, ticket by ticket, so a ticket that
+        raises is rolled back, logged and skipped while the others are processed.
+
+        :return: the tickets processed
+        """
+        try:
+            with self.env.cr.savepoint():
+                getattr(self, method)(now)
+        except Exception:
+            if len(self) == 1:
+                _logger.exception(
+                    "HotRush SLA check %s failed for ticket %s (id %s); skipped, it "
+                    "is retried on the next run.",
+                    method,
+                    self.number,
+                    self.id,
+                )
+                return self.browse()
+        else:
+            return self
+        done = self.browse()
+        for ticket in self:
+            done |= ticket._hotrush_cron_process(method, now)
+        return done
+
+    def _hotrush_notify_opening(self, now):
+        """Support opened: the queued tickets run now; their team is told, once."""
+        self._hotrush_update_sla_status(now)
+        # sudo: system fields, see _hotrush_start
+        self.sudo().write({"hotrush_opening_notified_at": now})
+        for ticket in self:
+            ticket._hotrush_post_notice(
+                ticket._hotrush_opening_message(), ticket._hotrush_team_users()
+            )
+
+    def _hotrush_escalate_breach(self, now):
+        """Deadline plus grace passed unanswered: breached, escalated to the leader."""
+        self._hotrush_update_sla_status(now)
+        breached = self.filtered(
+            lambda t: (
+                t.hotrush_sla_status == "breached" and not t.hotrush_first_response_at
+            )
+        )
+        # sudo: system fields, see _hotrush_start
+        breached.sudo().write({"hotrush_escalated_at": now})
+        for ticket in breached:
+            leader = ticket._hotrush_escalation_user()
+            if leader:
+                ticket.message_subscribe(partner_ids=leader.partner_id.ids)
+                ticket._hotrush_schedule_cron_activity(
+                    leader,
+                    self.env._(
+                        "HotRush breached: answer now (deadline %(deadline)s)",
+                        deadline=ticket._hotrush_format(
+                            ticket.hotrush_deadline, tz=leader.tz
+                        ),
+                    ),
+                )
+            ticket._hotrush_post_notice(ticket._hotrush_breach_message(leader), leader)
+            _logger.info(
+                "HotRush ticket %s (id %s) breached its deadline %s; escalated to %s",
+                ticket.number,
+                ticket.id,
+                ticket.hotrush_deadline,
+                leader.login or "nobody (no team leader)",
+            )
+
+    def _hotrush_warn(self, now):
+        """Deadline within the warning lead: activity and message, once."""
+        # sudo: system fields, see _hotrush_start
+        self.sudo().write({"hotrush_warned_at": now})
+        for ticket in self:
+            user = ticket._hotrush_responsible_user()
+            deadline = ticket._hotrush_format(
+                ticket.hotrush_deadline, tz=user.tz or None
+            )
+            if user:
+                ticket._hotrush_schedule_cron_activity(
+                    user,
+                    self.env._(
+                        "HotRush deadline approaching: respond by %(deadline)s",
+                        deadline=deadline,
+                    ),
+                )
+            minutes = max(int((ticket.hotrush_deadline - now).total_seconds()) // 60, 0)
+            ticket._hotrush_post_notice(
+                self.env._(
+                    "HotRush deadline approaching: respond publicly by %(deadline)s "
+                    "(%(minutes)s minutes left).",
+                    deadline=deadline,
+                    minutes=minutes,
+                ),
+                user,
+            )
+
+    def _hotrush_opening_message(self):
+        self.ensure_one()
+        return self.env._(
+            "Support is open: this HotRush ticket, queued since %(requested)s, now "
+            "counts working time. Respond by %(deadline)s.",
+            requested=self._hotrush_format(self.hotrush_requested_at),
+            deadline=self._hotrush_format(self.hotrush_deadline),
+        )
+
+    def _hotrush_breach_message(self, leader):
+        self.ensure_one()
+        if leader:
+            return self.env._(
+                "HotRush SLA breached: no public answer by %(deadline)s. Escalated to "
+                "the team leader %(leader)s.",
+                deadline=self._hotrush_format(self.hotrush_deadline),
+                leader=leader.name,
+            )
+        return self.env._(
+            "HotRush SLA breached: no public answer by %(deadline)s. The team has no "
+            "leader to escalate to.",
+            deadline=self._hotrush_format(self.hotrush_deadline),
+        )
+
+    def _hotrush_escalation_user(self):
+        """Who a breach is escalated to: the team leader."""
+        self.ensure_one()
+        return self.team_id.user_id
+
+    def _hotrush_team_users(self):
+        """Who hears that support opened on a queued ticket: leader and members."""
+        self.ensure_one()
+        return self.team_id.user_id | self.team_id.user_ids
+
+    def _hotrush_post_notice(self, body, users):
+        """An internal note on the ticket that notifies ``users``."""
+        self.ensure_one()
+        return self.message_post(
+            body=body,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            partner_ids=users.partner_id.ids,
+        )
+
+    def _hotrush_schedule_cron_activity(self, user, summary):
+        """A HotRush response activity due today (in the user's time zone).
+
+        Same type as the response activity, so the first response marks it done and
+        ending urgency removes it.
+        """
+        self.ensure_one()
+        today = fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
+        return self.activity_schedule(
+            RESPONSE_ACTIVITY, date_deadline=today, summary=summary, user_id=user.id
+        )

@@ -24,6 +24,15 @@ class HelpdeskTicketTeam(models.Model):
         "response target.",
     )
 
+    hotrush_support_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Support Product",
+        check_company=True,
+        domain=[("type", "=", "service")],
+        help="Closed tickets of this team are invoiced with this product: billable "
+        "hours at its price (times the HotRush multiplier for HotRush tickets).",
+    )
+
     @api.constrains("hotrush_response_hours")
     def _check_hotrush_response_hours(self):
         if any(team.hotrush_response_hours < 0 for team in self):

@@ -25,6 +25,45 @@ class ResCompany(models.Model):
         help="Added to the deadline before a ticket counts as breached, e.g. for "
         "replication delays between mail servers.",
     )
+    hotrush_warning_minutes = fields.Integer(
+        string="HotRush Warning Lead (minutes)",
+        default=15,
+        help="The assignee, or the team leader when nobody is assigned, is warned "
+        "this long before a HotRush response deadline. 0: no warning.",
+    )
+
+    hotrush_development_team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team",
+        string="HotRush Customization Team",
+        help="When support removes HotRush because the request is a customization "
+        "project, the ticket moves to this team (the Development department).",
+    )
+
+    hotrush_rate_multiplier = fields.Float(
+        string="HotRush Rate Multiplier",
+        default=2.0,
+        help="HotRush tickets are billed at the support price times this factor; "
+        "unchecked, withdrawn and removed ones at the normal rate.",
+    )
+    hotrush_waive_breached = fields.Boolean(
+        string="Waive HotRush Surcharge When Breached",
+        help="Bill a HotRush ticket at the normal rate when its response deadline "
+        "was breached.",
+    )
+    hotrush_prepaid_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Prepaid Support Product",
+        domain=[("hotrush_prepaid_support", "=", True)],
+        help="Product of the negative invoice lines that pay support charges from "
+        "the customer's prepaid balance (like a down payment deduction).",
+    )
+
+    @api.constrains("hotrush_rate_multiplier")
+    def _check_hotrush_rate_multiplier(self):
+        if any(company.hotrush_rate_multiplier < 1 for company in self):
+            raise ValidationError(
+                self.env._("The HotRush rate multiplier cannot be less than 1.")
+            )
 
     @api.constrains("hotrush_response_hours", "hotrush_grace_minutes")
     def _check_hotrush_targets(self):
@@ -38,9 +77,26 @@ class ResCompany(models.Model):
                     self.env._("The HotRush grace cannot be negative.")
                 )
 
+    @api.constrains("hotrush_warning_minutes")
+    def _check_hotrush_warning_minutes(self):
+        if any(company.hotrush_warning_minutes < 0 for company in self):
+            raise ValidationError(
+                self.env._("The HotRush warning lead cannot be negative.")
+            )
+
     @api.constrains("hotrush_calendar_id")
     def _check_hotrush_calendar(self):
         self.hotrush_calendar_id._hotrush_check_usable()
+
+    def _get_hotrush_prepaid_product(self):
+        self.ensure_one()
+        return self.hotrush_prepaid_product_id or self.env["product.product"].search(
+            [
+                ("hotrush_prepaid_support", "=", True),
+                ("company_id", "in", [False, self.id]),
+            ],
+            limit=1,
+        )
 
     def _get_hotrush_calendar(self):
         self.ensure_one()

@@ -15,6 +15,23 @@ class ResConfigSettings(models.TransientModel):
     hotrush_grace_minutes = fields.Integer(
         related="company_id.hotrush_grace_minutes", readonly=False
     )
+    hotrush_warning_minutes = fields.Integer(
+        related="company_id.hotrush_warning_minutes", readonly=False
+    )
+
+    hotrush_development_team_id = fields.Many2one(
+        related="company_id.hotrush_development_team_id", readonly=False
+    )
+
+    hotrush_rate_multiplier = fields.Float(
+        related="company_id.hotrush_rate_multiplier", readonly=False
+    )
+    hotrush_waive_breached = fields.Boolean(
+        related="company_id.hotrush_waive_breached", readonly=False
+    )
+    hotrush_prepaid_product_id = fields.Many2one(
+        related="company_id.hotrush_prepaid_product_id", readonly=False
+    )
 
     def action_hotrush_edit_calendar(self):
         """Open the support calendar's working hours (the company's by default)."""

@@ -135,6 +135,25 @@ class ResourceCalendar(models.Model):
             for res in results
         ]
 
+    def _hotrush_working_seconds(self, spans):
+        """Working time of this calendar inside many spans at once.
+
+        :param spans: list of ``(start, stop)`` naive UTC datetimes
+        :return: list, in the same order, of whole working seconds in ``[start, stop)``
+            (0 when ``stop`` is not after ``start``), public holidays excluded
+        """
+        self.ensure_one()
+        if not spans:
+            return []
+        bounds = [(to_ts(start), to_ts(stop)) for start, stop in spans]
+        window_start = min(start for start, _stop in bounds) - DAY
+        window_stop = max(stop for _start, stop in bounds) + DAY
+        timeline = self._hotrush_timeline(window_start, window_stop)
+        return [
+            max(timeline.position(stop) - timeline.position(start), 0)
+            for start, stop in bounds
+        ]
+
     def _hotrush_timeline(self, window_start, window_stop):
         """Working time of this calendar in [window_start, window_stop) (POSIX seconds)."""
         self.ensure_one()
@@ -207,6 +226,13 @@ class Timeline:
         self.stops = [b for _a, b in intervals]
         lengths = [b - a for a, b in intervals]
         self.cum_end = list(itertools.accumulate(lengths))
+
+    def position(self, instant):
+        """Working seconds of the timeline before ``instant`` (POSIX seconds)."""
+        i = bisect.bisect_right(self.stops, instant)  # first interval ending after it
+        if i >= len(self.starts):
+            return self.cum_end[-1] if self.cum_end else 0
+        return self.cum_end[i] - (self.stops[i] - max(self.starts[i], instant))
 
     def plan(self, start, seconds):
         """(opening or None, deadline) in POSIX seconds, or None if beyond the window."""

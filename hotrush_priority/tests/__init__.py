@@ -3,3 +3,11 @@ from . import test_deadline
 from . import test_deadline_property
 from . import test_request
 from . import test_first_response
+from . import test_ending
+from . import test_sla_report
+from . import test_js
+from . import test_sla_cron
+from . import test_rpc
+from . import test_agent_queue
+from . import test_billing
+from . import test_billing_concurrency

@@ -46,17 +46,11 @@ def local_to_utc(tz, *args):
     return local.astimezone(pytz.utc).replace(tzinfo=None)
 
 
-class HotrushCase(BaseCommon):
+class HotrushFixture:
     """Teams, categories, users and a support calendar, built by the test."""
 
     @classmethod
-    def default_env_context(cls):
-        # chatter tracking and messages are part of what these tests check
-        return {"no_reset_password": True}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_hotrush(cls):
         cls.calendar = make_calendar(
             cls.env, "Support hours", "Europe/Moscow", SUPPORT_HOURS
         )
@@ -123,6 +117,27 @@ class HotrushCase(BaseCommon):
         cls.category_sales = cls.env["helpdesk.ticket.category"].create(
             {"name": "Sales and licensing", "hotrush_not_eligible": True}
         )
+        # HotRush needs an active support balance (HR-4): both customers have one
+        cls.balances = cls.env["hotrush.support.balance"]
+        for partner in (cls.customer_company, cls.other_portal.partner_id):
+            cls.balances |= cls._give_balance(partner, 1000.0)
+
+    @classmethod
+    def _give_balance(cls, partner, amount, expiry="2099-12-31", company=None):
+        """A manager's adjustment: credit for ``partner``."""
+        balance = cls.env["hotrush.support.balance"]._get_for(
+            partner, company or cls.env.company
+        )
+        balance.line_ids.create(
+            {
+                "balance_id": balance.id,
+                "kind": "adjustment",
+                "amount": amount,
+                "expiry_date": expiry,
+                "note": "Test credit",
+            }
+        )
+        return balance
 
     @contextmanager
     def refused(self, exception, pattern=""):
@@ -152,3 +167,15 @@ class HotrushCase(BaseCommon):
     @classmethod
     def _create_ticket(cls, **vals):
         return cls.env["helpdesk.ticket"].create(cls._ticket_vals(**vals))
+
+
+class HotrushCase(HotrushFixture, BaseCommon):
+    @classmethod
+    def default_env_context(cls):
+        # chatter tracking and messages are part of what these tests check
+        return {"no_reset_password": True}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_hotrush()

@@ -127,8 +127,11 @@ class TestRequest(HotrushCase):
 
     def test_portal_cannot_write_flag_or_system_fields(self):
         ticket = self._create_ticket()
-        with self.assertRaises(AccessError):
+        with self.refused(AccessError, "Use 'Request HotRush'"):
             ticket.with_user(self.portal).write({"hotrush": True})
+        foreign = self._create_ticket(partner_id=self.other_portal.partner_id.id)
+        with self.refused(AccessError, "doesn't have 'read' access"):
+            foreign.with_user(self.portal).write({"hotrush": True})
         for field, value in [
             ("hotrush_deadline", "2030-01-01 00:00:00"),
             ("hotrush_first_response_at", "2026-11-26 08:00:00"),

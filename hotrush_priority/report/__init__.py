@@ -1,0 +1,1 @@
+from . import hotrush_sla_report

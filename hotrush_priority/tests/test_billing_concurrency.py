@@ -1,0 +1,153 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Two real transactions close the same ticket at once: one charge (HR-33).
+
+This test commits its own data with separate cursors (a transaction-bound test cannot
+show concurrency) and deletes it afterwards.
+"""
+
+# pylint: disable=invalid-commit
+# (committing separate cursors is the point of this test: it shows real concurrency)
+import threading
+from functools import partial
+
+from odoo import SUPERUSER_ID, api
+from odoo.service.model import retrying
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentCharge(TransactionCase):
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _setup_committed(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            partner = env["res.partner"].create(
+                {"name": "Concurrent Customer", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {
+                    "name": "Support hour (concurrency)",
+                    "type": "service",
+                    "lst_price": 80.0,
+                    "taxes_id": False,
+                }
+            )
+            prepaid = env["product.product"].create(
+                {
+                    "name": "Prepaid (concurrency)",
+                    "type": "service",
+                    "lst_price": 1.0,
+                    "taxes_id": False,
+                    "hotrush_prepaid_support": True,
+                }
+            )
+            env.company.hotrush_prepaid_product_id = prepaid
+            team = env["helpdesk.ticket.team"].create(
+                {
+                    "name": "Concurrency desk",
+                    "hotrush_offered": True,
+                    "hotrush_support_product_id": product.id,
+                }
+            )
+            balance = env["hotrush.support.balance"]._get_for(partner, env.company)
+            balance.line_ids.create(
+                {
+                    "balance_id": balance.id,
+                    "amount": 1000.0,
+                    "note": "Test credit",
+                    "expiry_date": "2099-12-31",
+                }
+            )
+            ticket = env["helpdesk.ticket"].create(
+                {
+                    "name": "Race",
+                    "description": "<p>Race</p>",
+                    "team_id": team.id,
+                    "partner_id": partner.id,
+                    "hotrush": True,
+                    "hotrush_billable_hours": 1.5,
+                }
+            )
+            cr.commit()
+            return {
+                "partner": partner.id,
+                "product": product.id,
+                "prepaid": prepaid.id,
+                "team": team.id,
+                "balance": balance.id,
+                "ticket": ticket.id,
+            }
+
+    def _cleanup(self, ids):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            ticket = env["helpdesk.ticket"].browse(ids["ticket"])
+            moves = ticket.hotrush_charge_ids.move_id
+            env["hotrush.support.balance.line"].search(
+                [("balance_id", "=", ids["balance"])]
+            ).unlink()
+            ticket.hotrush_charge_ids.unlink()
+            moves.filtered(lambda m: m.state == "draft").unlink()
+            ticket.with_context(active_test=False).unlink()
+            env["hotrush.support.balance"].browse(ids["balance"]).unlink()
+            env["helpdesk.ticket.team"].browse(ids["team"]).unlink()
+            env.company.hotrush_prepaid_product_id = False
+            env["product.product"].browse([ids["product"], ids["prepaid"]]).unlink()
+            env["res.partner"].browse(ids["partner"]).unlink()
+            cr.commit()
+
+    def test_two_transactions_close_the_same_ticket(self):
+        ids = self._setup_committed()
+        self.addCleanup(self._cleanup, ids)
+        done_stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id
+        barrier = threading.Barrier(2, timeout=30)
+        errors = []
+
+        def close(env, first_try):
+            ticket = env["helpdesk.ticket"].browse(ids["ticket"])
+            ticket.read(["stage_id"])  # both snapshots are taken before either commits
+            if first_try:
+                first_try.pop()
+                barrier.wait()
+            ticket.write({"stage_id": done_stage})
+
+        def worker():
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    retrying(partial(close, env, [True]), env)
+                    cr.commit()
+            except Exception as exc:  # noqa: BLE001 (reported by the main thread)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        # the losing transaction's serialization failure is logged, then retried
+        with self.assertLogs("odoo", "INFO") as logs:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertEqual(errors, [])
+        self.assertTrue(
+            any(
+                "could_not_serialize" in line.lower() or "serializ" in line.lower()
+                for line in logs.output
+            ),
+            "the two transactions really collided",
+        )
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            ticket = env["helpdesk.ticket"].browse(ids["ticket"])
+            charges = ticket.hotrush_charge_ids
+            self.assertEqual(len(charges), 1)
+            self.assertEqual(charges.amount, 240.0)
+            self.assertEqual(
+                env["hotrush.support.balance"].browse(ids["balance"]).amount, 760.0
+            )
+            lines = charges.move_id.invoice_line_ids.filtered(
+                lambda line: line.hotrush_ticket_id == ticket
+            )
+            self.assertEqual(len(lines), 2, "one charge line and one deduction")

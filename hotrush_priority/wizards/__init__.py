@@ -1,0 +1,1 @@
+from . import hotrush_remove_wizard
