@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/hotrush_security.xml",
         "data/mail_activity_type_data.xml",
+        "data/hotrush_chat_tool_data.xml",
         "data/ir_cron_data.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
@@ -21,6 +22,7 @@
         "views/res_config_settings_views.xml",
         "report/hotrush_sla_report_views.xml",
         "views/hotrush_event_views.xml",
+        "views/helpdesk_ticket_templates.xml",
         "views/support_balance_views.xml",
         "wizards/hotrush_remove_wizard_views.xml",
     ],
@@ -31,6 +33,12 @@
     "assets": {
         "web.assets_backend": [
             "hotrush_priority/static/src/fields/**/*",
+        ],
+        "web.assets_frontend": [
+            "hotrush_priority/static/src/portal/**/*",
+        ],
+        "web.assets_tests": [
+            "hotrush_priority/static/tests/tours/**/*",
         ],
         "web.assets_unit_tests": [
             "hotrush_priority/static/tests/**/*.test.js",

@@ -4,6 +4,7 @@ from . import res_config_settings
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_category
 from . import hotrush_event
+from . import hotrush_chat_tool
 from . import product_template
 from . import support_balance
 from . import support_balance_line

@@ -16,6 +16,7 @@ _logger = logging.getLogger(__name__)
 
 HIGHEST_PRIORITY = "3"
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
+CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
 OPEN_STATUSES = ("queued", "running")
 # Tickets the SLA scheduled action handles per transaction (HR-53)
 CRON_BATCH_SIZE = 100
@@ -165,6 +166,19 @@ class HelpdeskTicket(models.Model):
         string="Support Balance Active", compute="_compute_hotrush_balance"
     )
     hotrush_currency_id = fields.Many2one(related="company_id.currency_id")
+    hotrush_chat_tool_id = fields.Many2one(
+        comodel_name="hotrush.chat.tool",
+        string="Live Chat Tool",
+        copy=False,
+        readonly=True,
+        context={"active_test": False},
+    )
+    hotrush_chat_contact = fields.Char(
+        string="Customer's Chat ID", copy=False, readonly=True
+    )
+    hotrush_chat_at = fields.Datetime(
+        string="Live Chat At", copy=False, readonly=True, tracking=True
+    )
     # "Done" markers of the SLA scheduled action: each notice goes out once per request
     hotrush_warned_at = fields.Datetime(
         string="HotRush Warned On",
@@ -296,6 +310,8 @@ class HelpdeskTicket(models.Model):
         requested = tickets.filtered(lambda t: t.hotrush and not t.hotrush_sla_status)
         if requested:
             requested._hotrush_start(keep_requested_at=True)
+        for ticket in tickets.filtered(lambda t: t.hotrush and t.hotrush_chat_at):
+            ticket._hotrush_schedule_chat()
         return tickets
 
     def write(self, vals):
@@ -388,7 +404,10 @@ class HelpdeskTicket(models.Model):
         end = self.env.context.get("hotrush_end") or {}
         note = end.get("note") or False
         if note:
-            note = str(note).strip()[:NOTE_MAX_LENGTH] or False
+            note = (
+                self._hotrush_clean_text(str(note), NOTE_MAX_LENGTH, self.env._("Note"))
+                or False
+            )
         return {
             "action": end.get("action") or "uncheck",
             "reason": end.get("reason") or False,
@@ -727,6 +746,146 @@ class HelpdeskTicket(models.Model):
         return message
 
     # ------------------------------------------------------------------
+    # Live chat request (HR-40 … HR-42)
+    # ------------------------------------------------------------------
+
+    def action_hotrush_request_chat(self, tool_id, contact, when):
+        """Ask for a live chat on a HotRush ticket.
+
+        :param tool_id: id of an active ``hotrush.chat.tool``
+        :param contact: the customer's ID on that tool
+        :param when: preferred start, a naive UTC datetime (or its string)
+        """
+        self.ensure_one()
+        if self.env.user._is_internal():
+            self.check_access("write")
+        else:
+            self._hotrush_check_own_tickets()
+        vals = self._hotrush_validate_chat(tool_id, contact, when)
+        # sudo: system fields, the agent's activity and the notice are written by
+        # this rule for the ticket checked above, on that ticket only
+        self.sudo().write(vals)
+        self.sudo()._hotrush_schedule_chat()
+        return True
+
+    def _hotrush_validate_chat(self, tool_id, contact, when):
+        self.ensure_one()
+        if not self.hotrush:
+            raise ValidationError(
+                self.env._("A live chat can be requested on HotRush tickets only.")
+            )
+        try:
+            tool = self.env["hotrush.chat.tool"].browse(int(tool_id)).exists()
+        except (TypeError, ValueError):
+            tool = self.env["hotrush.chat.tool"]
+        if not tool or not tool.active:
+            raise ValidationError(
+                self.env._("Please choose one of the offered communication tools.")
+            )
+        contact = self._hotrush_clean_text(contact, 100, tool.id_label)
+        if not contact or not tool._matches(contact):
+            message = self.env._(
+                "Please enter a valid %(label)s for %(tool)s.",
+                label=tool.id_label,
+                tool=tool.name,
+            )
+            if tool.id_example:
+                message += " " + self.env._(
+                    "Example: %(example)s", example=tool.id_example
+                )
+            raise ValidationError(message)
+        try:
+            when = fields.Datetime.to_datetime(when)
+        except ValueError:
+            when = None
+        if not when:
+            raise ValidationError(
+                self.env._("Please give the preferred time of the chat.")
+            )
+        when = when.replace(microsecond=0)
+        calendar = self._get_hotrush_calendar()
+        tz = self.env.user.tz or calendar.tz or "UTC"
+        now = fields.Datetime.now()
+        [(opening, _deadline)] = calendar._hotrush_plan([(when, 0)])
+        if when <= now or opening is not False:
+            reason = (
+                self.env._("The preferred time is in the past.")
+                if when <= now
+                else self.env._("The preferred time is outside our working hours.")
+            )
+            raise ValidationError(
+                reason
+                + " "
+                + self.env._(
+                    "Please choose a time within the support working hours "
+                    "(%(tz)s): %(hours)s.",
+                    tz=tz,
+                    hours=calendar._hotrush_working_hours_text(tz, now),
+                )
+            )
+        return {
+            "hotrush_chat_tool_id": tool.id,
+            "hotrush_chat_contact": contact,
+            "hotrush_chat_at": when,
+        }
+
+    @api.model
+    def _hotrush_clean_text(self, text, max_length, label):
+        """Plain, bounded customer text, or a clear refusal (HR-72)."""
+        text = (text or "").strip()
+        if len(text) > max_length:
+            raise ValidationError(
+                self.env._(
+                    "%(label)s is too long: %(max)s characters at most.",
+                    label=label,
+                    max=max_length,
+                )
+            )
+        if "<" in text or ">" in text:
+            raise ValidationError(
+                self.env._("%(label)s must be plain text, without HTML.", label=label)
+            )
+        return text
+
+    def _hotrush_schedule_chat(self):
+        """Activity for the agent at that time, confirmation to the customer."""
+        self.ensure_one()
+        user = self._hotrush_responsible_user()
+        when = self.hotrush_chat_at
+        if user:
+            local = fields.Datetime.context_timestamp(
+                self.with_context(tz=user.tz or "UTC"), when
+            )
+            self.activity_schedule(
+                CHAT_ACTIVITY,
+                date_deadline=local.date(),
+                summary=self.env._(
+                    "Live chat via %(tool)s at %(time)s with %(contact)s",
+                    tool=self.hotrush_chat_tool_id.name,
+                    time=format_datetime(
+                        self.env, when, tz=user.tz or "UTC", dt_format="short"
+                    ),
+                    contact=self.hotrush_chat_contact,
+                ),
+                user_id=user.id,
+            )
+        customer_tz = self.partner_id.tz or self._get_hotrush_calendar().tz or "UTC"
+        # sudo: a notice to the customer on their own ticket; as a notification it
+        # never counts as the first response
+        self.sudo().message_post(
+            body=self.env._(
+                "Your live chat via %(tool)s is planned for %(time)s. Our support "
+                "engineer will contact %(contact)s.",
+                tool=self.hotrush_chat_tool_id.name,
+                time=self._hotrush_format(when, tz=customer_tz),
+                contact=self.hotrush_chat_contact,
+            ),
+            message_type="notification",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.partner_id.ids,
+        )
+
+    # ------------------------------------------------------------------
     # Billing (HR-31 … HR-34)
     # ------------------------------------------------------------------
 
@@ -997,10 +1156,19 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _get_hotrush_calendar(self):
+        """The support calendar of this ticket, readable by whoever asks.
+
+        Working hours and public holidays are what the support tells every
+        customer; planning needs them even for users without access to calendars.
+        """
         self.ensure_one()
         if self.team_id:
-            return self.team_id._get_hotrush_calendar()
-        return (self.company_id or self.env.company)._get_hotrush_calendar()
+            calendar = self.team_id.sudo()._get_hotrush_calendar()
+        else:
+            calendar = (
+                (self.company_id or self.env.company).sudo()._get_hotrush_calendar()
+            )
+        return calendar.sudo()
 
     def _get_hotrush_response_hours(self):
         self.ensure_one()
@@ -1078,6 +1246,9 @@ class HelpdeskTicket(models.Model):
             "hotrush_ended_at",
             "hotrush_event_ids",
             "hotrush_charge_ids",
+            "hotrush_chat_tool_id",
+            "hotrush_chat_contact",
+            "hotrush_chat_at",
         }
 
     @api.model

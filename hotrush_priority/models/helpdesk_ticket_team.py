@@ -44,6 +44,18 @@ class HelpdeskTicketTeam(models.Model):
     def _check_hotrush_calendar(self):
         self.hotrush_calendar_id._hotrush_check_usable()
 
+    @api.model
+    def _hotrush_default_team(self, company):
+        """The team urgent portal requests go to when the customer picks none.
+
+        Returned as superuser: customers may not read every team, and only this
+        team's id, calendar and response target are used from it.
+        """
+        return self.sudo().search(
+            [("hotrush_offered", "=", True), ("company_id", "in", [False, company.id])],
+            limit=1,
+        )
+
     def _get_hotrush_calendar(self):
         """The calendar HotRush deadlines of this team are planned on."""
         self.ensure_one()

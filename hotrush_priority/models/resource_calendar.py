@@ -217,6 +217,60 @@ class ResourceCalendar(models.Model):
             for a, b, _leave in leaves
         )
 
+    def _hotrush_working_hours_text(self, tz, start, days=7):
+        """The working hours of the coming ``days``, per weekday, in ``tz``.
+
+        e.g. "Mon-Fri 07:00-22:00, Sat-Sun 08:00-16:00" for a Moscow calendar shown
+        in Berlin; holidays of that week leave their day out.
+        """
+        self.ensure_one()
+        zone = ZoneInfo(tz or "UTC")
+        # whole local days from today, so each weekday shows its full hours once
+        local_start = start.replace(tzinfo=UTC).astimezone(zone)
+        midnight = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
+        begin = int(midnight.timestamp())
+        timeline = self._hotrush_timeline(begin, begin + days * DAY)
+        per_day = {}
+        for a, b in zip(timeline.starts, timeline.stops, strict=True):
+            local_a = datetime.fromtimestamp(a, zone)
+            local_b = datetime.fromtimestamp(b, zone)
+            end = (
+                "24:00"
+                if local_b.date() > local_a.date()
+                and not (local_b.hour or local_b.minute)
+                else local_b.strftime("%H:%M")
+            )
+            span = f"{local_a.strftime('%H:%M')}-{end}"
+            per_day.setdefault(local_a.weekday(), [])
+            if span not in per_day[local_a.weekday()]:
+                per_day[local_a.weekday()].append(span)
+        names = self._hotrush_weekday_names()
+        groups = []  # consecutive weekdays with the same hours
+        for day in sorted(per_day):
+            spans = ", ".join(per_day[day])
+            if groups and groups[-1][2] == spans and groups[-1][1] == day - 1:
+                groups[-1][1] = day
+            else:
+                groups.append([day, day, spans])
+        parts = []
+        for first, last, spans in groups:
+            days_text = (
+                names[first] if first == last else f"{names[first]}-{names[last]}"
+            )
+            parts.append(f"{days_text} {spans}")
+        return "; ".join(parts) or self.env._("none in the coming week")
+
+    def _hotrush_weekday_names(self):
+        return [
+            self.env._("Mon"),
+            self.env._("Tue"),
+            self.env._("Wed"),
+            self.env._("Thu"),
+            self.env._("Fri"),
+            self.env._("Sat"),
+            self.env._("Sun"),
+        ]
+
 
 class Timeline:
     """Sorted disjoint working intervals with cumulative working seconds."""

@@ -11,3 +11,5 @@ from . import test_rpc
 from . import test_agent_queue
 from . import test_billing
 from . import test_billing_concurrency
+from . import test_portal
+from . import test_portal_tour

@@ -1,0 +1,106 @@
+/** @odoo-module **/
+// Portal tours of HotRush, run by tests/test_portal_tour.py in headless Chromium.
+import {registry} from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+
+tours.add("hotrush_portal_new_urgent_with_chat", {
+    url: "/new/ticket",
+    steps: () => [
+        {
+            content: "The urgent checkbox explains the offer",
+            trigger: "#hotrush_explanation:contains('times')",
+        },
+        {
+            content: "Pick the team offering HotRush",
+            trigger: "select[name='team']",
+            run: "selectByLabel Technical Support",
+        },
+        {
+            content: "Pick an eligible category",
+            trigger: "select[name='category']",
+            run: "selectByLabel Store errors",
+        },
+        {content: "Subject", trigger: "input[name='subject']", run: "edit Shop is down"},
+        {
+            content: "Description",
+            trigger: "textarea[name='description']",
+            run: "edit Nothing loads since this morning.",
+        },
+        {content: "Mark as urgent", trigger: "input[name='hotrush']:enabled", run: "click"},
+        {
+            content: "Live chat tool",
+            trigger: "#hotrush_chat:visible select[name='chat_tool']",
+            run: "selectByLabel Zoom",
+        },
+        {
+            content: "Chat ID",
+            trigger: "input[name='chat_contact']",
+            run: "edit rita@rushmore.example.com",
+        },
+        {
+            // tomorrow 12:00 in the customer's (and the support's) zone: open every day
+            content: "Preferred time",
+            trigger: "input[name='chat_time']",
+            run() {
+                const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
+                const day = new Intl.DateTimeFormat("en-CA", {
+                    timeZone: "Europe/Moscow",
+                    year: "numeric",
+                    month: "2-digit",
+                    day: "2-digit",
+                }).format(tomorrow);
+                this.anchor.value = `${day}T12:00`;
+            },
+        },
+        {
+            content: "Submit",
+            trigger: "form[action='/submitted/ticket'] button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The ticket page shows HotRush and the planned chat",
+            trigger: "#hotrush_card .badge:contains('HotRush')",
+        },
+        {content: "Chat planned", trigger: "#hotrush_chat_planned:contains('Zoom')"},
+    ],
+});
+
+tours.add("hotrush_portal_uncheck", {
+    steps: () => [
+        {
+            content: "Uncheck before assignment",
+            trigger: "button[name='hotrush_uncheck']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {content: "Confirmation", trigger: "#hotrush_message:contains('unchecked')"},
+        {content: "Ended", trigger: "#hotrush_card:contains('HotRush ended')"},
+    ],
+});
+
+tours.add("hotrush_portal_withdraw", {
+    steps: () => [
+        {content: "No uncheck once assigned", trigger: "#hotrush_card:not(:has(button[name='hotrush_uncheck']))"},
+        {content: "Reason", trigger: "form input[name='note']", run: "edit Found it ourselves"},
+        {
+            content: "Withdraw",
+            trigger: "button[name='hotrush_withdraw']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {content: "Confirmation", trigger: "#hotrush_message:contains('withdrawn')"},
+    ],
+});
+
+tours.add("hotrush_portal_no_balance", {
+    url: "/new/ticket",
+    steps: () => [
+        {content: "Checkbox disabled", trigger: "input[name='hotrush']:disabled"},
+        {
+            content: "The reason is shown",
+            trigger: "#hotrush_unavailable:visible:contains('support balance')",
+        },
+    ],
+});

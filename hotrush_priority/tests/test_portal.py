@@ -1,0 +1,334 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Portal routes of HotRush (HR-40 … HR-42, HR-62, HR-71, HR-72)."""
+
+import re
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import HotrushFixture, local_to_utc
+
+MSK = "Europe/Moscow"
+
+
+class PortalMixin(HotrushFixture):
+    @classmethod
+    def _setup_portal(cls):
+        cls._setup_hotrush()
+        cls.company.write(
+            {
+                "helpdesk_mgmt_portal_select_category": True,
+                "helpdesk_mgmt_portal_select_team": True,
+            }
+        )
+        cls.portal.write({"password": "hr_portal_pw", "tz": MSK})
+        cls.other_portal.write({"password": "hr_other_pw", "tz": MSK})
+        cls.zoom = cls.env.ref("hotrush_priority.chat_tool_zoom")
+        cls.skype = cls.env.ref("hotrush_priority.chat_tool_skype")
+
+    def _alert(self, html):
+        """The text of the alerts of a page, for assertion messages."""
+        return " | ".join(re.findall(r'role="(?:alert|status)"[^>]*>\s*([^<]+)', html))
+
+    def _tomorrow_noon(self):
+        """Tomorrow 12:00 Moscow time: inside working hours every day."""
+        today = fields.Datetime.context_timestamp(
+            self.env["res.users"].with_context(tz=MSK), fields.Datetime.now()
+        ).date()
+        day = today + timedelta(days=1)
+        return day.strftime("%Y-%m-%dT12:00"), local_to_utc(
+            MSK, day.year, day.month, day.day, 12, 0
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(PortalMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_portal()
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate("hr_portal", "hr_portal_pw")
+
+    def _csrf(self, url="/my"):
+        page = self.url_open(url).text
+        return re.search(r'name="csrf_token"\s+value="([^"]+)"', page).group(1)
+
+    def _post(self, url, data, csrf=True):
+        if csrf:
+            data = dict(data, csrf_token=self._csrf("/new/ticket"))
+        return self.url_open(url, data=data)
+
+    def _ticket_count(self):
+        return self.env["helpdesk.ticket"].search_count([])
+
+    def _form(self, **values):
+        data = {
+            "subject": "Shop down",
+            "description": "Nothing loads",
+            "category": str(self.category.id),
+            "team": str(self.team.id),
+            "hotrush": "on",
+        }
+        data.update(values)
+        return data
+
+    # New ticket form
+
+    def test_form_explains_offer(self):
+        page = self.url_open("/new/ticket").text
+        self.assertIn("Mark as urgent (HotRush)", page)
+        self.assertRegex(page, r"2\.0\s+times")
+        self.assertIn(
+            "Mon-Fri 09:00-24:00; Sat-Sun 10:00-18:00",
+            page,
+            re.findall(r'id="hotrush_working_hours">([^<]*)<', page),
+        )
+        self.assertNotRegex(page, r'name="hotrush"[^>]*disabled')
+        self.assertIn('data-hotrush-not-eligible="1"', page)
+
+    def test_form_disabled_without_balance(self):
+        self.balances.filtered(
+            lambda b: b.partner_id == self.customer_company
+        ).line_ids.unlink()
+        page = self.url_open("/new/ticket").text
+        self.assertRegex(page, r'name="hotrush"[^>]*disabled')
+        self.assertIn("no credit left", page)
+        count = self._ticket_count()
+        response = self._post("/submitted/ticket", self._form())
+        self.assertIn("no credit left", response.text)
+        self.assertEqual(self._ticket_count(), count)
+
+    def test_submit_urgent_ticket_with_chat(self):
+        local, utc = self._tomorrow_noon()
+        response = self._post(
+            "/submitted/ticket",
+            self._form(
+                chat_tool=str(self.zoom.id),
+                chat_contact="rita@rushmore.example.com",
+                chat_time=local,
+            ),
+        )
+        ticket = self.env["helpdesk.ticket"].search([], order="id desc", limit=1)
+        self.assertTrue(
+            response.url.endswith(f"/my/ticket/{ticket.id}"), self._alert(response.text)
+        )
+        self.assertTrue(ticket.hotrush)
+        self.assertEqual(ticket.hotrush_requested_by_id, self.portal)
+        self.assertEqual(ticket.hotrush_chat_tool_id, self.zoom)
+        self.assertEqual(ticket.hotrush_chat_at, utc)
+        chat = ticket.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("hotrush_priority.mail_activity_type_hotrush_chat")
+            )
+        )
+        self.assertEqual(chat.user_id, self.leader)
+        self.assertIn("Zoom", chat.summary)
+        confirmation = ticket.message_ids.filtered(
+            lambda m: "live chat via Zoom" in str(m.body)
+        )
+        self.assertEqual(confirmation.partner_ids, self.portal.partner_id)
+        self.assertFalse(ticket.hotrush_first_response_at, "a notice is no response")
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertIn("hotrush_chat_planned", page)
+        self.assertIn("Expected answer by", page)
+
+    def test_submit_invalid_inputs_change_nothing(self):
+        local, _utc = self._tomorrow_noon()
+        tomorrow = local[:10]
+        cases = [
+            (
+                {"chat_tool": "999999", "chat_contact": "a@b.cd", "chat_time": local},
+                "offered communication tools",
+            ),
+            (
+                {
+                    "chat_tool": str(self.skype.id),
+                    "chat_contact": "a@b.cd",
+                    "chat_time": local,
+                },
+                "offered communication tools",
+            ),
+            (
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "not-an-email",
+                    "chat_time": local,
+                },
+                "valid E-mail address for Zoom",
+            ),
+            (
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "a@b.cd",
+                    "chat_time": f"{tomorrow}T03:00",
+                },
+                "outside our working hours",
+            ),
+            (
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "a@b.cd",
+                    "chat_time": "2020-01-06T12:00",
+                },
+                "in the past",
+            ),
+            (
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "a@b.cd",
+                    "chat_time": "tomorrow",
+                },
+                "preferred time",
+            ),
+            (
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "x" * 101 + "@b.cd",
+                    "chat_time": local,
+                },
+                "too long",
+            ),
+            (
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "<script>alert(1)</script>@b.cd",
+                    "chat_time": local,
+                },
+                "plain text",
+            ),
+            ({"category": str(self.category_sales.id)}, "not available for"),
+            ({"team": str(self.dev_team.id)}, "only available for requests to"),
+        ]
+        count = self._ticket_count()
+        for values, message in cases:
+            with self.subTest(values=values):
+                response = self._post("/submitted/ticket", self._form(**values))
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("hotrush_form_error", response.text)
+                self.assertIn(message, response.text, self._alert(response.text))
+                self.assertNotIn("<script>alert(1)</script>", response.text)
+                self.assertEqual(self._ticket_count(), count)
+        # the working hours are named in the customer's zone
+        response = self._post(
+            "/submitted/ticket",
+            self._form(
+                chat_tool=str(self.zoom.id),
+                chat_contact="a@b.cd",
+                chat_time=f"{tomorrow}T03:00",
+            ),
+        )
+        self.assertIn("(Europe/Moscow)", response.text)
+
+    # Ticket routes
+
+    def _own_ticket(self, **vals):
+        return self._create_ticket(hotrush=True, **vals)
+
+    def test_uncheck_own_foreign_and_csrf(self):
+        ticket = self._own_ticket()
+        foreign = self._create_ticket(
+            hotrush=True, partner_id=self.other_portal.partner_id.id
+        )
+        # missing CSRF token: refused, nothing changes
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/uncheck", {"x": "1"}, csrf=False
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertTrue(ticket.hotrush)
+        # another customer's ticket: refused
+        response = self._post(f"/my/ticket/{foreign.id}/hotrush/uncheck", {})
+        self.assertTrue(response.url.endswith("/my"))
+        self.assertTrue(foreign.hotrush)
+        # own ticket
+        response = self._post(f"/my/ticket/{ticket.id}/hotrush/uncheck", {})
+        self.assertIn("HotRush unchecked", response.text)
+        self.assertFalse(ticket.hotrush)
+        self.assertEqual(ticket.hotrush_end_action, "uncheck")
+        # unknown action
+        response = self._post(f"/my/ticket/{ticket.id}/hotrush/free", {})
+        self.assertEqual(response.status_code, 404)
+
+    def test_uncheck_after_assignment_names_withdraw(self):
+        ticket = self._own_ticket(user_id=self.agent.id)
+        response = self._post(f"/my/ticket/{ticket.id}/hotrush/uncheck", {})
+        self.assertIn("Withdraw HotRush", response.text)
+        self.assertTrue(ticket.hotrush)
+
+    def test_withdraw_with_note_and_bad_notes(self):
+        ticket = self._own_ticket(user_id=self.agent.id)
+        for note, message in [("x" * 2001, "too long"), ("<b>bold</b>", "plain text")]:
+            response = self._post(
+                f"/my/ticket/{ticket.id}/hotrush/withdraw", {"note": note}
+            )
+            self.assertIn(message, response.text)
+            self.assertTrue(ticket.hotrush)
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/withdraw", {"note": "Solved it"}
+        )
+        self.assertIn("HotRush withdrawn", response.text)
+        self.assertEqual(ticket.hotrush_end_action, "withdraw")
+        self.assertEqual(ticket.hotrush_event_ids[:1].note, "Solved it")
+
+    def test_request_and_chat_routes(self):
+        ticket = self._create_ticket()
+        response = self._post(f"/my/ticket/{ticket.id}/hotrush/request", {})
+        self.assertIn("HotRush requested", response.text)
+        self.assertTrue(ticket.hotrush)
+        local, utc = self._tomorrow_noon()
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/chat",
+            {"chat_tool": str(self.zoom.id), "chat_contact": "bad", "chat_time": local},
+        )
+        self.assertIn("valid E-mail address", response.text)
+        self.assertFalse(ticket.hotrush_chat_at)
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/chat",
+            {
+                "chat_tool": str(self.zoom.id),
+                "chat_contact": "rita@example.com",
+                "chat_time": local,
+            },
+        )
+        self.assertIn(
+            "live chat request is confirmed", response.text, self._alert(response.text)
+        )
+        self.assertEqual(ticket.hotrush_chat_at, utc)
+        foreign = self._create_ticket(partner_id=self.other_portal.partner_id.id)
+        response = self._post(f"/my/ticket/{foreign.id}/hotrush/request", {})
+        self.assertTrue(response.url.endswith("/my"))
+        self.assertFalse(foreign.hotrush)
+
+    def test_chat_needs_hotrush(self):
+        ticket = self._create_ticket()
+        local, _utc = self._tomorrow_noon()
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/chat",
+            {
+                "chat_tool": str(self.zoom.id),
+                "chat_contact": "a@b.cd",
+                "chat_time": local,
+            },
+        )
+        self.assertIn("HotRush tickets only", response.text)
+
+    # Lists and home
+
+    def test_ticket_list_and_home(self):
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 11, 0)):
+            ticket = self._own_ticket()
+        page = self.url_open("/my/tickets").text
+        self.assertIn("th_hotrush", page)
+        self.assertIn(ticket.number, page)
+        self.assertRegex(page, r"badge text-bg-danger\">HotRush")
+        home = self.url_open("/my").text
+        self.assertIn("Support balance:", home)
+        self.assertIn("1,000.00", home)
+        self.assertIn("active", home)
