@@ -28,10 +28,10 @@ NOTE_MAX_LENGTH = 2000
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
-    # HotRush tickets first, the closest deadline first; then helpdesk_mgmt's order.
+    # HotRush tickets awaiting their first response first, the closest deadline
+    # first (NULLs sort last); then helpdesk_mgmt's order.
     _order = (
-        "hotrush desc, hotrush_queue_deadline, priority desc, sequence, "
-        "number desc, id desc"
+        "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
     )
 
     hotrush = fields.Boolean(
@@ -80,7 +80,8 @@ class HelpdeskTicket(models.Model):
         index=True,
         copy=False,
         readonly=True,
-        help="Deadline of tickets that are HotRush now, used to sort the queue.",
+        help="Deadline of HotRush tickets awaiting their first response: the queue "
+        "order.",
     )
     hotrush_first_response_at = fields.Datetime(
         string="First Response On",
@@ -230,10 +231,11 @@ class HelpdeskTicket(models.Model):
                 ticket.hotrush_queued_until = opening
                 ticket.hotrush_deadline = deadline
 
-    @api.depends("hotrush", "hotrush_deadline")
+    @api.depends("hotrush", "hotrush_deadline", "hotrush_first_response_at")
     def _compute_hotrush_queue_deadline(self):
         for ticket in self:
-            ticket.hotrush_queue_deadline = ticket.hotrush and ticket.hotrush_deadline
+            waiting = ticket.hotrush and not ticket.hotrush_first_response_at
+            ticket.hotrush_queue_deadline = waiting and ticket.hotrush_deadline
 
     @api.depends("hotrush_requested_at", "hotrush_first_response_at", "team_id")
     def _compute_hotrush_response_working_minutes(self):
