@@ -18,6 +18,13 @@ HIGHEST_PRIORITY = "3"
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
 CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
 OPEN_STATUSES = ("queued", "running")
+SLA_STATUSES = [
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+    ("cancelled", "Cancelled"),
+]
 # Tickets the SLA scheduled action handles per transaction (HR-53)
 CRON_BATCH_SIZE = 100
 # Reasons support may give when removing HotRush (HR-22); automatic removals use
@@ -30,9 +37,7 @@ class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
     # HotRush tickets awaiting their first response first, the closest deadline
     # first (NULLs sort last); then helpdesk_mgmt's order.
-    _order = (
-        "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
-    )
+    _order = "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
 
     hotrush = fields.Boolean(
         string="HotRush",
@@ -108,13 +113,7 @@ class HelpdeskTicket(models.Model):
         "public holidays do not count).",
     )
     hotrush_sla_status = fields.Selection(
-        selection=[
-            ("queued", "Queued"),
-            ("running", "Running"),
-            ("met", "Met"),
-            ("breached", "Breached"),
-            ("cancelled", "Cancelled"),
-        ],
+        selection=SLA_STATUSES,
         string="SLA Status",
         copy=False,
         readonly=True,

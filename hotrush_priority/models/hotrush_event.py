@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from .helpdesk_ticket import SLA_STATUSES
+
 REASONS = [
     ("customer", "Customer's decision"),
     ("customization", "Customization project"),
@@ -66,9 +68,7 @@ class HotrushEvent(models.Model):
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     deadline = fields.Datetime(string="Deadline at the time", readonly=True)
     sla_status = fields.Selection(
-        selection=lambda self: (
-            self.env["helpdesk.ticket"]._fields["hotrush_sla_status"].selection
-        ),
+        selection=SLA_STATUSES,
         string="SLA Status at the time",
         readonly=True,
     )

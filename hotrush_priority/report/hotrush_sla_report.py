@@ -14,6 +14,8 @@ not be combined afterwards).
 from odoo import fields, models, tools
 from odoo.tools import SQL, frozendict
 
+from ..models.helpdesk_ticket import SLA_STATUSES
+
 PERCENTILES = {
     "response_median_minutes:avg": 0.5,
     "response_p90_minutes:avg": 0.9,
@@ -63,13 +65,7 @@ class HotrushSlaReport(models.Model):
     deadline = fields.Datetime(string="Response Deadline", readonly=True)
     first_response_at = fields.Datetime(string="First Response On", readonly=True)
     sla_status = fields.Selection(
-        selection=[
-            ("queued", "Queued"),
-            ("running", "Running"),
-            ("met", "Met"),
-            ("breached", "Breached"),
-            ("cancelled", "Cancelled"),
-        ],
+        selection=SLA_STATUSES,
         string="SLA Status",
         readonly=True,
     )
