@@ -19,6 +19,8 @@ class HotrushRemoveWizard(models.TransientModel):
         required=True,
         domain=[("hotrush", "=", True)],
     )
+    # the form hides the tickets when there is one (views cannot evaluate len())
+    ticket_count = fields.Integer(compute="_compute_ticket_count")
     reason = fields.Selection(
         selection=[r for r in REASONS if r[0] in REMOVAL_REASONS],
         required=True,
@@ -35,6 +37,11 @@ class HotrushRemoveWizard(models.TransientModel):
         string="Move to Team",
         help="Customization projects move to this team.",
     )
+
+    @api.depends("ticket_ids")
+    def _compute_ticket_count(self):
+        for wizard in self:
+            wizard.ticket_count = len(wizard.ticket_ids)
 
     @api.depends("reason", "ticket_ids")
     def _compute_development_team_id(self):
