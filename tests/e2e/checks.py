@@ -1,0 +1,341 @@
+"""Invariants checked on the database after the load, the faults and the races.
+
+Each check returns ``(name, problems, facts)``: it passes when ``problems`` is empty.
+"""
+
+EPS = 0.005
+
+
+def _ids(rows, limit=8):
+    ids = [str(row[0]) for row in rows]
+    more = f" (+{len(ids) - limit} more)" if len(ids) > limit else ""
+    return ", ".join(ids[:limit]) + more
+
+
+def hotrush_tickets_planned(sql):
+    rows = sql(
+        """SELECT id FROM helpdesk_ticket
+            WHERE hotrush AND (hotrush_requested_at IS NULL OR hotrush_deadline IS NULL
+               OR hotrush_sla_status IS NULL)"""
+    )
+    ((count,),) = sql("SELECT count(*) FROM helpdesk_ticket WHERE hotrush")
+    problems = (
+        [f"HotRush tickets without deadline/status: {_ids(rows)}"] if rows else []
+    )
+    return (
+        "every HotRush ticket has a deadline and an SLA status",
+        problems,
+        [f"{count} HotRush tickets"],
+    )
+
+
+def ended_urgency_settled(sql):
+    rows = sql(
+        """SELECT id FROM helpdesk_ticket
+            WHERE NOT COALESCE(hotrush, false) AND hotrush_requested_at IS NOT NULL
+              AND (hotrush_end_action IS NULL OR hotrush_queue_deadline IS NOT NULL
+                   OR hotrush_sla_status IS NULL
+                   OR hotrush_sla_status IN ('queued', 'running'))"""
+    )
+    ((count,),) = sql(
+        "SELECT count(*) FROM helpdesk_ticket WHERE NOT COALESCE(hotrush, false) "
+        "AND hotrush_requested_at IS NOT NULL"
+    )
+    problems = [f"ended urgency left open: {_ids(rows)}"] if rows else []
+    return (
+        "ended urgency is recorded and its SLA clock stopped",
+        problems,
+        [f"{count} tickets whose urgency ended"],
+    )
+
+
+def events_alternate(sql):
+    rows = sql(
+        """SELECT t.id, COALESCE(t.hotrush, false),
+                  string_agg(e.kind, ',' ORDER BY e.id)
+             FROM helpdesk_ticket t
+             LEFT JOIN hotrush_event e ON e.ticket_id = t.id
+            WHERE t.hotrush OR t.hotrush_requested_at IS NOT NULL
+            GROUP BY t.id"""
+    )
+    bad, events = [], 0
+    for ticket_id, flag, kinds in rows:
+        kinds = (kinds or "").split(",") if kinds else []
+        events += len(kinds)
+        expected = ["start" if i % 2 == 0 else "end" for i in range(len(kinds))]
+        if not kinds or kinds != expected or (kinds[-1] == "start") != flag:
+            bad.append((ticket_id, flag, kinds))
+    problems = [
+        f"ticket {t}: hotrush={f}, events {','.join(k) or 'none'}"
+        for t, f, k in bad[:8]
+    ]
+    if len(bad) > 8:
+        problems.append(f"... {len(bad) - 8} more")
+    return (
+        "audit events alternate start/end and match the current flag",
+        problems,
+        [f"{events} events on {len(rows)} tickets"],
+    )
+
+
+def charged_once(sql):
+    dupes = sql(
+        "SELECT ticket_id, kind, count(*) FROM hotrush_charge GROUP BY 1, 2 "
+        "HAVING count(*) > 1"
+    )
+    wrong = sql(
+        """SELECT t.id, (SELECT count(*) FROM hotrush_charge c
+                          WHERE c.ticket_id = t.id AND c.kind = 'charge')
+             FROM helpdesk_ticket t
+             JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+             JOIN helpdesk_ticket_team tm ON tm.id = t.team_id
+            WHERE s.closed AND t.hotrush_billable_hours > 0
+              AND tm.hotrush_support_product_id IS NOT NULL
+              AND (SELECT count(*) FROM hotrush_charge c
+                    WHERE c.ticket_id = t.id AND c.kind = 'charge') <> 1"""
+    )
+    lines = sql(
+        """SELECT c.ticket_id FROM hotrush_charge c
+            WHERE c.kind = 'charge' AND (
+                (SELECT count(*) FROM account_move_line l
+                  WHERE l.hotrush_ticket_id = c.ticket_id
+                    AND NOT COALESCE(l.hotrush_deduction, false)
+                    AND l.move_id = c.move_id) <> 1
+             OR (SELECT count(*) FROM account_move_line l
+                  WHERE l.hotrush_ticket_id = c.ticket_id AND l.hotrush_deduction) > 1)"""
+    )
+    ((charges,),) = sql("SELECT count(*) FROM hotrush_charge WHERE kind = 'charge'")
+    problems = []
+    if dupes:
+        problems.append(f"tickets charged twice: {dupes[:8]}")
+    if wrong:
+        problems.append(
+            f"closed billable tickets not charged exactly once: {wrong[:8]}"
+        )
+    if lines:
+        problems.append(f"charges without exactly one invoice line: {_ids(lines)}")
+    return (
+        "no ticket charged twice; every closed billable ticket charged once",
+        problems,
+        [f"{charges} charges"],
+    )
+
+
+def surcharge_refunds(sql):
+    wrong = sql(
+        """SELECT c.ticket_id, c.multiplier, COALESCE(t.hotrush, false),
+                  (SELECT count(*) FROM hotrush_charge r
+                    WHERE r.ticket_id = c.ticket_id AND r.kind = 'surcharge_refund'),
+                  (SELECT COALESCE(sum(r.amount), 0) FROM hotrush_charge r
+                    WHERE r.ticket_id = c.ticket_id AND r.kind = 'surcharge_refund'),
+                  round(c.hours::numeric * c.unit_price - c.amount, 2)
+             FROM hotrush_charge c JOIN helpdesk_ticket t ON t.id = c.ticket_id
+            WHERE c.kind = 'charge'"""
+    )
+    problems, refunds = [], 0
+    for ticket_id, multiplier, flag, count, amount, expected in wrong:
+        refunds += count
+        due = multiplier > 1 and not flag
+        if count > 1 or (due and count != 1) or (multiplier <= 1 and count):
+            problems.append(f"ticket {ticket_id}: {count} surcharge refunds")
+        elif count and abs(float(amount) - float(expected)) > EPS:
+            problems.append(f"ticket {ticket_id}: refund {amount}, expected {expected}")
+    return (
+        "surcharges of ended urgency refunded exactly once",
+        problems[:8],
+        [f"{refunds} surcharge refunds"],
+    )
+
+
+def balances_consistent(sql):
+    stored = sql(
+        """SELECT b.id, b.amount, COALESCE(sum(l.amount), 0)
+             FROM hotrush_support_balance b
+             LEFT JOIN hotrush_support_balance_line l ON l.balance_id = b.id
+            GROUP BY b.id
+           HAVING abs(b.amount - COALESCE(sum(l.amount), 0)) > %s""",
+        (EPS,),
+    )
+    negative = sql(
+        "SELECT id, amount FROM hotrush_support_balance WHERE amount < %s", (-EPS,)
+    )
+    charges = sql(
+        """SELECT b.id, lines.total, charges.total FROM hotrush_support_balance b
+             CROSS JOIN LATERAL (
+                 SELECT COALESCE(sum(amount), 0) AS total
+                   FROM hotrush_support_balance_line l
+                  WHERE l.balance_id = b.id AND l.kind = 'charge') lines
+             CROSS JOIN LATERAL (
+                 SELECT COALESCE(sum(covered_amount), 0) AS total FROM hotrush_charge c
+                  WHERE c.partner_id = b.partner_id AND c.company_id = b.company_id
+                    AND c.kind = 'charge') charges
+            WHERE abs(lines.total + charges.total) > %s""",
+        (EPS,),
+    )
+    topups = sql(
+        """SELECT l.id FROM hotrush_support_balance_line l
+             JOIN account_move_line aml ON aml.id = l.move_line_id
+            WHERE l.kind = 'topup' AND abs(l.amount + aml.balance) > %s""",
+        (EPS,),
+    )
+    deductions = sql(
+        """SELECT c.ticket_id, d.total, m.total FROM hotrush_charge c
+             CROSS JOIN LATERAL (
+                 SELECT COALESCE(sum(price_unit * quantity), 0) AS total
+                   FROM account_move_line l
+                  WHERE l.hotrush_ticket_id = c.ticket_id AND l.hotrush_deduction) d
+             CROSS JOIN LATERAL (
+                 SELECT COALESCE(sum(amount), 0) AS total
+                   FROM hotrush_support_balance_line l
+                  WHERE l.ticket_id = c.ticket_id AND l.kind IN ('charge', 'refund')) m
+            WHERE c.kind = 'charge' AND abs(d.total - m.total) > %s""",
+        (EPS,),
+    )
+    kinds = dict(
+        sql("SELECT kind, sum(amount) FROM hotrush_support_balance_line GROUP BY kind")
+    )
+    ((count, total),) = sql("SELECT count(*), sum(amount) FROM hotrush_support_balance")
+    problems = []
+    if stored:
+        problems.append(f"stored amount != sum of movements: {stored[:8]}")
+    if negative:
+        problems.append(f"overdrawn balances: {negative[:8]}")
+    if charges:
+        problems.append(f"balance charges != credit used by charges: {charges[:8]}")
+    if topups:
+        problems.append(f"top-ups differing from their invoice line: {_ids(topups)}")
+    if deductions:
+        problems.append(f"invoice deductions != balance movements: {deductions[:8]}")
+    facts = [
+        f"{count} balances, total {float(total or 0):.2f} = "
+        + " + ".join(f"{kind} {float(kinds[kind]):.2f}" for kind in sorted(kinds))
+    ]
+    return (
+        "every balance = top-ups + adjustments - charges + refunds (stored = sum)",
+        problems,
+        facts,
+    )
+
+
+def one_draft_support_invoice(sql):
+    rows = sql(
+        """SELECT partner_id, company_id, count(*) FROM account_move
+            WHERE hotrush_support_invoice AND state = 'draft' AND move_type = 'out_invoice'
+            GROUP BY 1, 2 HAVING count(*) > 1"""
+    )
+    ((count,),) = sql(
+        "SELECT count(*) FROM account_move WHERE hotrush_support_invoice "
+        "AND state = 'draft'"
+    )
+    problems = (
+        [f"customers with several draft support invoices: {rows[:8]}"] if rows else []
+    )
+    return (
+        "one draft support invoice per customer",
+        problems,
+        [f"{count} draft support invoices"],
+    )
+
+
+def sla_notices_once(sql, batch):
+    per_ticket = sql(
+        """SELECT t.id,
+                  (SELECT count(*) FROM hotrush_event e
+                    WHERE e.ticket_id = t.id AND e.kind = 'start'),
+                  (SELECT count(*) FROM mail_message m
+                    WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
+                      AND m.body::text LIKE %s),
+                  (SELECT count(*) FROM mail_message m
+                    WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
+                      AND m.body::text LIKE %s)
+             FROM helpdesk_ticket t
+            WHERE t.hotrush_requested_at IS NOT NULL""",
+        ("%HotRush SLA breached:%", "%HotRush deadline approaching: respond publicly%"),
+    )
+    batch_set = set(batch)
+    problems, breaches, warnings = [], 0, 0
+    for ticket_id, starts, breached, warned in per_ticket:
+        breaches += breached
+        warnings += warned
+        if breached > starts or warned > starts:
+            problems.append(
+                f"ticket {ticket_id}: {breached} breach / {warned} warning notices "
+                f"for {starts} requests"
+            )
+        if ticket_id in batch_set and breached != 1:
+            problems.append(f"batch ticket {ticket_id}: {breached} breach notices")
+    activities = sql(
+        """SELECT res_id, count(*) FROM mail_activity
+            WHERE res_model = 'helpdesk.ticket' AND res_id = ANY(%s)
+              AND summary LIKE 'HotRush breached%%'
+            GROUP BY res_id HAVING count(*) <> 1""",
+        (batch,),
+    )
+    ((escalated,),) = sql(
+        "SELECT count(*) FROM helpdesk_ticket WHERE id = ANY(%s) "
+        "AND hotrush_escalated_at IS NOT NULL AND hotrush_sla_status = 'breached'",
+        (batch,),
+    )
+    if escalated != len(batch):
+        problems.append(f"batch: {escalated}/{len(batch)} escalated")
+    if activities:
+        problems.append(
+            f"batch tickets without exactly one escalation activity: {activities[:8]}"
+        )
+    ((active, failures),) = sql(
+        "SELECT c.active, c.failure_count FROM ir_cron c JOIN ir_model_data d "
+        "ON d.res_id = c.id AND d.model = 'ir.cron' "
+        "WHERE d.module = 'hotrush_priority' AND d.name = 'ir_cron_hotrush_sla'"
+    )
+    if not active:
+        problems.append("the SLA scheduled action was deactivated")
+    return (
+        "SLA action: each notice once per request, interrupted batch done once",
+        problems[:10],
+        [
+            (
+                f"{breaches} breach and {warnings} warning notices; batch "
+                f"{escalated}/{len(batch)} escalated once; cron failure_count {failures}"
+            )
+        ],
+    )
+
+
+def portal_submissions(sql, partners, ok_submits, uncertain_submits):
+    ((count,),) = sql(
+        "SELECT count(*) FROM helpdesk_ticket WHERE commercial_partner_id = ANY(%s)",
+        (partners,),
+    )
+    problems = []
+    if not ok_submits <= count <= ok_submits + uncertain_submits:
+        problems.append(
+            f"{count} tickets for {ok_submits} accepted submissions "
+            f"(+{uncertain_submits} interrupted by faults)"
+        )
+    return (
+        "each accepted portal submission made exactly one ticket",
+        problems,
+        [
+            f"{count} tickets from {ok_submits} accepted submissions"
+            + (
+                f" and {uncertain_submits} interrupted by faults"
+                if uncertain_submits
+                else ""
+            )
+        ],
+    )
+
+
+def run_all(sql, fixture, ok_submits, uncertain_submits):
+    partners = [c["partner_id"] for c in fixture["customers"]]
+    return [
+        hotrush_tickets_planned(sql),
+        ended_urgency_settled(sql),
+        events_alternate(sql),
+        charged_once(sql),
+        surcharge_refunds(sql),
+        balances_consistent(sql),
+        one_draft_support_invoice(sql),
+        sla_notices_once(sql, fixture["batch"]["ticket_ids"]),
+        portal_submissions(sql, partners, ok_submits, uncertain_submits),
+    ]
