@@ -18,6 +18,8 @@ HIGHEST_PRIORITY = "3"
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
 CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
 OPEN_STATUSES = ("queued", "running")
+# the database constraint that keeps one charge (and one refund) per ticket
+CHARGE_CONSTRAINT = "hotrush_charge_ticket_kind_uniq"
 SLA_STATUSES = [
     ("queued", "Queued"),
     ("running", "Running"),
@@ -59,11 +61,14 @@ class HelpdeskTicket(models.Model):
         copy=False,
         readonly=True,
     )
+    # The HotRush columns stay empty on ordinary tickets: their indexes leave NULLs
+    # out (btree_not_null), so ordinary tickets never maintain them. The queue
+    # deadline keeps a full index: it is the first key of the default order.
     hotrush_deadline = fields.Datetime(
         string="Response Deadline",
         compute="_compute_hotrush_deadline",
         store=True,
-        index=True,
+        index="btree_not_null",
         copy=False,
         readonly=True,
         tracking=True,
@@ -74,7 +79,7 @@ class HelpdeskTicket(models.Model):
         string="Queued Until",
         compute="_compute_hotrush_deadline",
         store=True,
-        index=True,
+        index="btree_not_null",
         copy=False,
         readonly=True,
         help="Requested outside working hours: the SLA clock starts at this opening.",
@@ -90,7 +95,7 @@ class HelpdeskTicket(models.Model):
     )
     hotrush_first_response_at = fields.Datetime(
         string="First Response On",
-        index=True,
+        index="btree_not_null",
         copy=False,
         readonly=True,
         tracking=True,
@@ -117,7 +122,7 @@ class HelpdeskTicket(models.Model):
         string="SLA Status",
         copy=False,
         readonly=True,
-        index=True,
+        index="btree_not_null",
         tracking=True,
     )
     hotrush_priority_before = fields.Char(copy=False, readonly=True)
@@ -182,7 +187,7 @@ class HelpdeskTicket(models.Model):
     # "Done" markers of the SLA scheduled action: each notice goes out once per request
     hotrush_warned_at = fields.Datetime(
         string="HotRush Warned On",
-        index=True,
+        index="btree_not_null",
         copy=False,
         readonly=True,
         help="When the assignee (or the team leader) was warned that the response "
@@ -190,14 +195,14 @@ class HelpdeskTicket(models.Model):
     )
     hotrush_escalated_at = fields.Datetime(
         string="HotRush Escalated On",
-        index=True,
+        index="btree_not_null",
         copy=False,
         readonly=True,
         help="When the breach was escalated to the team leader.",
     )
     hotrush_opening_notified_at = fields.Datetime(
         string="HotRush Opening Notice On",
-        index=True,
+        index="btree_not_null",
         copy=False,
         readonly=True,
         help="When the team was told that this ticket, queued outside working "
@@ -213,8 +218,8 @@ class HelpdeskTicket(models.Model):
         """Plan all deadlines of the batch with one planning per calendar."""
         per_calendar = defaultdict(list)
         for ticket in self:
-            calendar = ticket._get_hotrush_calendar()
-            if ticket.hotrush_requested_at and calendar:
+            calendar = ticket.hotrush_requested_at and ticket._get_hotrush_calendar()
+            if calendar:
                 per_calendar[calendar].append(ticket)
             else:
                 ticket.hotrush_deadline = False
@@ -241,12 +246,12 @@ class HelpdeskTicket(models.Model):
         """Working minutes to the first response, one planning per calendar."""
         per_calendar = defaultdict(list)
         for ticket in self:
-            calendar = ticket._get_hotrush_calendar()
-            if (
+            calendar = (
                 ticket.hotrush_requested_at
                 and ticket.hotrush_first_response_at
-                and calendar
-            ):
+                and ticket._get_hotrush_calendar()
+            )
+            if calendar:
                 per_calendar[calendar].append(ticket)
             else:
                 ticket.hotrush_response_working_minutes = False
@@ -679,39 +684,44 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_log_event(self, kind, action, reason=False, note=False):
         """Record an audit event per ticket and say it in the chatter."""
-        events = self.env["hotrush.event"]
-        for ticket in self:
-            events |= ticket._hotrush_create_event(kind, action, reason, note)
-        return events
-
-    def _hotrush_create_event(self, kind, action, reason, note):
-        self.ensure_one()
+        if not self:
+            return self.env["hotrush.event"]
         # sudo: nobody may create audit records directly; the rules record them for
-        # the user who acted, on this ticket only.
-        event = (
+        # the user who acted, on these tickets only.
+        events = (
             self.env["hotrush.event"]
             .sudo()
             .create(
-                {
-                    "ticket_id": self.id,
-                    "team_id": self.team_id.id,
-                    "kind": kind,
-                    "action": action,
-                    "reason": reason,
-                    "note": note,
-                    "user_id": self.env.user.id,
-                    "deadline": self.hotrush_deadline,
-                    "sla_status": self.hotrush_sla_status,
-                }
+                [
+                    ticket._hotrush_prepare_event_vals(kind, action, reason, note)
+                    for ticket in self
+                ]
             )
         )
-        # sudo: customers may not post internal notes; the note only states the event
-        self.sudo().message_post(
-            body=self._hotrush_event_message(event),
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
+        # An internal note that notifies nobody: logged (one batch insert, no
+        # recipients to compute). sudo: customers may not post internal notes; the
+        # note only states the event.
+        self.sudo()._message_log_batch(
+            {
+                ticket.id: ticket._hotrush_event_message(event)
+                for ticket, event in zip(self, events, strict=True)
+            }
         )
-        return event
+        return events
+
+    def _hotrush_prepare_event_vals(self, kind, action, reason, note):
+        self.ensure_one()
+        return {
+            "ticket_id": self.id,
+            "team_id": self.team_id.id,
+            "kind": kind,
+            "action": action,
+            "reason": reason,
+            "note": note,
+            "user_id": self.env.user.id,
+            "deadline": self.hotrush_deadline,
+            "sla_status": self.hotrush_sla_status,
+        }
 
     def _hotrush_event_message(self, event):
         self.ensure_one()
@@ -912,7 +922,9 @@ class HelpdeskTicket(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self._hotrush_create_charge()
-        except psycopg2.errors.UniqueViolation:
+        except psycopg2.errors.UniqueViolation as error:
+            if error.diag.constraint_name != CHARGE_CONSTRAINT:
+                raise  # not the charge itself: let the request be retried
             # another transaction charged it first (reopen/close race, two workers)
             _logger.info("Ticket %s was already charged", self.number)
             return Charge.browse()
@@ -1046,7 +1058,9 @@ class HelpdeskTicket(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         ticket._hotrush_create_surcharge_refund(charge)
-                except psycopg2.errors.UniqueViolation:
+                except psycopg2.errors.UniqueViolation as error:
+                    if error.diag.constraint_name != CHARGE_CONSTRAINT:
+                        raise
                     _logger.info("Surcharge of %s was already refunded", ticket.number)
 
     def _hotrush_create_surcharge_refund(self, charge):
@@ -1185,11 +1199,10 @@ class HelpdeskTicket(models.Model):
             return self.env._(
                 "HotRush needs the customer of the ticket: set the contact first."
             )
-        balance = self.env["hotrush.support.balance"]._get_for(
-            partner, self.company_id, create=False
-        )
-        if balance.is_active:
+        Balance = self.env["hotrush.support.balance"]
+        if Balance._has_active_balance(partner, self.company_id):
             return False
+        balance = Balance._get_for(partner, self.company_id, create=False)
         if balance.expiry_date and balance.expiry_date < balance._hotrush_today():
             return self.env._(
                 "HotRush is available while your support balance is active, and it "

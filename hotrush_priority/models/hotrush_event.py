@@ -29,8 +29,13 @@ class HotrushEvent(models.Model):
         ondelete="cascade",
         readonly=True,
     )
+    # precomputed: written with the event, not by a second UPDATE
     company_id = fields.Many2one(
-        related="ticket_id.company_id", store=True, index=True, readonly=True
+        related="ticket_id.company_id",
+        store=True,
+        index=True,
+        readonly=True,
+        precompute=True,
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -38,6 +43,7 @@ class HotrushEvent(models.Model):
         related="ticket_id.commercial_partner_id",
         store=True,
         readonly=True,
+        precompute=True,
     )
     team_id = fields.Many2one(comodel_name="helpdesk.ticket.team", readonly=True)
     kind = fields.Selection(

@@ -188,9 +188,20 @@ class ResourceCalendar(models.Model):
 
     def _hotrush_attendances_per_day(self):
         """{(weekday, week_type): [(from, to) in seconds]} of the working attendances."""
-        attendances = self.attendance_ids.filtered(
-            lambda a: not a.display_type and a.day_period != "lunch"
-        )
+        if isinstance(self.id, int):
+            # a stored calendar: its working attendances in one query
+            attendances = self.env["resource.calendar.attendance"].search_fetch(
+                [
+                    ("calendar_id", "=", self.id),
+                    ("display_type", "=", False),
+                    ("day_period", "!=", "lunch"),
+                ],
+                ["dayofweek", "hour_from", "hour_to", "week_type"],
+            )
+        else:
+            attendances = self.attendance_ids.filtered(
+                lambda a: not a.display_type and a.day_period != "lunch"
+            )
         per_day = {}
         week_types = (0, 1)
         for attendance in attendances:

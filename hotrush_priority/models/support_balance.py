@@ -126,6 +126,24 @@ class HotrushSupportBalance(models.Model):
             )
         return balance
 
+    @api.model
+    def _has_active_balance(self, partner, company):
+        """Whether the commercial partner ``partner`` has an active balance in
+        ``company``, in one query (checked on every HotRush request)."""
+        # sudo: as in _get_for; only whether such a balance exists is returned.
+        return bool(
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("is_active", "=", True),
+                ],
+                limit=1,
+            )
+        )
+
     def action_open_lines(self):
         self.ensure_one()
         return {

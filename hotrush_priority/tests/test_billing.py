@@ -1,13 +1,16 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..models.helpdesk_ticket import CHARGE_CONSTRAINT
 from .common import HotrushFixture, local_to_utc
 
 MSK = "Europe/Moscow"
@@ -242,8 +245,13 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
         self.assertEqual(len(ticket.hotrush_charge_ids), 1)
         self.assertEqual(self.balance.amount, 760.0)
         # the database refuses a second charge whatever the code path
-        with self.refused(Exception, "hotrush_charge_ticket_kind_uniq|charged once"):
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation) as caught,
+            self.env.cr.savepoint(),
+            mute_logger("odoo.sql_db"),
+        ):
             ticket.hotrush_charge_ids.sudo().copy()
+        self.assertEqual(caught.exception.diag.constraint_name, CHARGE_CONSTRAINT)
 
     def test_withdrawal_after_posted_invoice_refunds_surcharge_once(self):
         self._give_balance(self.customer_company, 100.0)

@@ -1,0 +1,516 @@
+"""Command line of the benchmark suite; see scripts/bench (which calls it) for usage."""
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+
+from odoo.modules.module import get_manifest
+
+from . import harness
+
+FULL = {
+    "creation": 1000,
+    "warmup": 20,
+    "deadlines": 10000,
+    "deadline_repeat": 3,
+    "cron_open": 100000,
+    "cron_due": 1000,
+    "cron_repeat": 2,
+    "portal_large": 200,
+    "portal_small": 20,
+    "portal_repeat": 10,
+}
+QUICK = {
+    "creation": 100,
+    "warmup": 10,
+    "deadlines": 1000,
+    "deadline_repeat": 3,
+    "cron_open": 5000,
+    "cron_due": 50,
+    "cron_repeat": 1,
+    "portal_large": 200,
+    "portal_small": 20,
+    "portal_repeat": 5,
+}
+BENCHMARKS = ("P1", "P2", "P3", "P4", "P5")
+
+
+def say(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument("--conf", required=True, help="Odoo configuration file")
+    parser.add_argument("--prefix", required=True, help="prefix of the databases")
+    parser.add_argument("--workdir", required=True, help="directory for logs")
+    parser.add_argument("--quick", action="store_true", help="small sizes (< 3 min)")
+    parser.add_argument("--json", help="where to write the raw figures")
+    parser.add_argument(
+        "--only",
+        default=",".join(BENCHMARKS),
+        help="comma-separated benchmarks to run (default: all)",
+    )
+    parser.add_argument(
+        "--keep-databases", action="store_true", help="do not drop the databases"
+    )
+    args = parser.parse_args(argv)
+    args.only = {name.strip().upper() for name in args.only.split(",") if name.strip()}
+    unknown = args.only - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+# ----------------------------------------------------------------------------- criteria
+
+
+def _ms(seconds):
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def _s(seconds):
+    return f"{seconds:,.2f} s" if seconds < 100 else f"{seconds:,.0f} s"
+
+
+def _n(value):
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+
+
+def _row(ident, label, baseline, measured, ratio, target, ok):
+    result = "info" if ok is None else ("PASS" if ok else "FAIL")
+    return {
+        "id": ident,
+        "criterion": label,
+        "baseline": baseline,
+        "measured": measured,
+        "ratio": ratio,
+        "target": target,
+        "result": result,
+    }
+
+
+def criteria_creation(data, only):
+    rows = []
+    s = data["summary"]
+    count = f"{data['count']:,}"
+
+    def median(kind):
+        return s[kind]["seconds"]["median"]
+
+    def per_ticket(kind):
+        return s[kind]["queries_per_ticket"]
+
+    if "P1" in only:
+        ratio = median("plain") / median("base")
+        rows.append(
+            _row(
+                "P1",
+                f"create {count} plain tickets: with the addon / without it (only "
+                "helpdesk_mgmt); median time per ticket",
+                _ms(median("base")),
+                _ms(median("plain")),
+                f"{ratio:.3f}",
+                "≤ 1.05",
+                ratio <= 1.05,
+            )
+        )
+        extra = per_ticket("plain") - per_ticket("base")
+        rows.append(
+            _row(
+                "P1",
+                "queries per plain ticket: with the addon / without it",
+                _n(per_ticket("base")),
+                _n(per_ticket("plain")),
+                f"{extra:+.2f}",
+                "same",
+                round(extra, 2) == 0,
+            )
+        )
+        ratio = median("plain") / median("deps")
+        rows.append(
+            _row(
+                "P1",
+                "the same, baseline with the addon's dependencies installed "
+                f"({', '.join(data['dependencies'])}): the addon's own share",
+                _ms(median("deps")),
+                _ms(median("plain")),
+                f"{ratio:.3f}",
+                "≤ 1.05",
+                ratio <= 1.05,
+            )
+        )
+    if "P2" in only:
+        ratio = median("hotrush") / median("plain")
+        rows.append(
+            _row(
+                "P2",
+                f"create {count} HotRush tickets / {count} plain ones, same database; "
+                "median time per ticket",
+                _ms(median("plain")),
+                _ms(median("hotrush")),
+                f"{ratio:.3f}",
+                "≤ 1.5",
+                ratio <= 1.5,
+            )
+        )
+        extra = per_ticket("hotrush") - per_ticket("plain")
+        rows.append(
+            _row(
+                "P2",
+                "queries per HotRush ticket / per plain ticket",
+                _n(per_ticket("plain")),
+                _n(per_ticket("hotrush")),
+                f"{extra:+.2f}",
+                "≤ +12",
+                extra <= 12,
+            )
+        )
+        ratio = median("hotrush_no_activity") / median("plain")
+        extra = per_ticket("hotrush_no_activity") - per_ticket("plain")
+        rows.append(
+            _row(
+                "P2",
+                "the same without HR-5's response activity (patched out for this "
+                "kind only; Odoo's mail.activity: follower subscription, assignment "
+                "e-mail rendered and sent after the commit): time; extra queries",
+                _ms(median("plain")),
+                f"{_ms(median('hotrush_no_activity'))}; "
+                f"{_n(per_ticket('hotrush_no_activity'))} q",
+                f"{ratio:.3f}; {extra:+.2f} q",
+                "(what the activity costs)",
+                None,
+            )
+        )
+    return rows
+
+
+def criteria_deadlines(data):
+    count = f"{data['count']:,}"
+    batch = data["batch"]["seconds"]["median"]
+    ref = data["plan_hours"]["seconds"]["median"]
+    q_batch, q_small = (
+        min(data["batch"]["queries"]),
+        min(data["batch_small"]["queries"]),
+    )
+    q_ref = data["plan_hours"]["queries"][0]
+    speedup = ref / batch
+    tickets = data["tickets"]["seconds"]["median"]
+    oca = data["oca"]["seconds"]["median"]
+    return [
+        _row(
+            "P3",
+            f"{count} deadlines, {len(data['calendars'])} calendars: batch planner = "
+            "plan_hours per ticket (Odoo's rounded to the second)",
+            f"{data['reference_fractional']:,} of Odoo's with sub-second parts",
+            f"{data['differ']:,} differ",
+            f"{data['count'] - data['differ']:,}/{count} equal",
+            "identical",
+            data["differ"] == 0 and not data["unplanned"],
+        ),
+        _row(
+            "P3",
+            f"time: one plan_hours per ticket / batch planner ({count} deadlines)",
+            _s(ref),
+            _s(batch),
+            f"{speedup:,.0f}× faster",
+            "≥ 20×",
+            speedup >= 20,
+        ),
+        _row(
+            "P3",
+            f"queries: batch planner for {count} / for {data['small_count']:,} "
+            f"requests (plan_hours per ticket: {q_ref:,})",
+            f"{q_small:,}",
+            f"{q_batch:,}",
+            f"{q_batch - q_small:+d}",
+            "O(calendars): same",
+            q_batch == q_small,
+        ),
+        _row(
+            "P3",
+            f"OCA helpdesk_mgmt_sla recomputing its SLA deadlines of the same {count} "
+            f"tickets / the addon recomputing its deadlines ({data['oca_differ']:,} and "
+            f"{data['tickets_differ']:,} differ from plan_hours)",
+            f"{_s(oca)}, {data['oca']['queries'][0]:,} q",
+            f"{_s(tickets)}, {min(data['tickets']['queries']):,} q",
+            f"{oca / tickets:,.0f}× faster",
+            "(comparison)",
+            None,
+        ),
+    ]
+
+
+def _median_of(runs, key):
+    return harness.median([run[key] for run in runs])
+
+
+def criteria_cron(data):
+    small, large = data["runs"]["small"], data["runs"]["large"]
+    t_small, t_large = _median_of(small, "seconds"), _median_of(large, "seconds")
+    q_small, q_large = _median_of(small, "queries"), _median_of(large, "queries")
+    ratio = t_large / t_small
+    due = data["due"]
+    handled = all(
+        run["due_before"] == due
+        and run["escalated"] == due
+        and not run["others_touched"]
+        and not run["due_after"]
+        for run in small + large
+    )
+    open_large = f"{large[0]['open']:,}" if large else "?"
+    return [
+        _row(
+            "P4",
+            f"SLA scheduled action, one run: {open_large} open tickets of which "
+            f"{due:,} due / {due:,} open, all due (median of {data['repeat']})",
+            _s(t_small),
+            _s(t_large),
+            f"{ratio:.3f}",
+            "≤ 1.3",
+            ratio <= 1.3,
+        ),
+        _row(
+            "P4",
+            "queries per run: large / small",
+            _n(q_small),
+            _n(q_large),
+            f"{q_large - q_small:+,.0f}",
+            "same",
+            q_large == q_small,
+        ),
+        _row(
+            "P4",
+            f"every run handled exactly the {due:,} due tickets",
+            "",
+            "yes" if handled else "no",
+            "",
+            "all runs",
+            handled,
+        ),
+    ]
+
+
+def criteria_portal(data):
+    large, small = data["runs"]["large"], data["runs"]["small"]
+    q_large, q_small = _median_of(large, "queries"), _median_of(small, "queries")
+    t_large, t_small = _median_of(large, "seconds"), _median_of(small, "seconds")
+    n_large, n_small = data["tickets"]["large"], data["tickets"]["small"]
+    rows_large, rows_small = large[0]["rows"], small[0]["rows"]
+    return [
+        _row(
+            "P5",
+            f"/my/tickets, customer with {n_large} tickets ({rows_large} links on the "
+            f"page) / with {n_small} ({rows_small} links): queries per request",
+            _n(q_small),
+            _n(q_large),
+            f"{q_large - q_small:+,.0f}",
+            "same",
+            q_large == q_small and all(r["queries"] == q_large for r in large),
+        ),
+        _row(
+            "P5",
+            "time per request (median)",
+            _ms(t_small),
+            _ms(t_large),
+            f"{t_large / t_small:.2f}",
+            "(comparison)",
+            None,
+        ),
+    ]
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def table(rows):
+    head = ("#", "Criterion", "Baseline", "Measured", "Ratio", "Target", "Result")
+    keys = ("id", "criterion", "baseline", "measured", "ratio", "target", "result")
+    lines = [head, ["---"] * len(head)]
+    lines += [[str(row[key]) for key in keys] for row in rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def header(info, mode, started, seconds, phases):
+    machine = (
+        f"{info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, "
+        f"{info['os']}; Python {info['python']}, PostgreSQL {info['postgresql']}, "
+        f"Odoo {info['odoo']}"
+    )
+    load = "/".join(f"{value:.2f}" for value in info["load_average"])
+    load_end = "/".join(f"{value:.2f}" for value in info["load_average_end"])
+    steps = ", ".join(f"{name} {value:.0f} s" for name, value in phases.items())
+    return (
+        f"HotRush benchmarks ({mode} run) from scripts/bench, started "
+        f"{started:%Y-%m-%d %H:%M} UTC, took {seconds / 60:.1f} min ({steps})\n"
+        f"Machine: {machine}\n"
+        f"Load average (1/5/15 min) at start {load}, at end {load_end}: other jobs "
+        "may share the machine, so each figure is compared with its baseline measured "
+        "alternately in the same run"
+    )
+
+
+def run(args):
+    sizes = QUICK if args.quick else FULL
+    mode = "quick" if args.quick else "full"
+    logfile = os.path.join(args.workdir, "odoo.log")
+    harness.load_config(args.conf, args.prefix, logfile)
+    # the addons' modules can be imported once the configuration gives their path
+    from . import cases, fixtures
+
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    phases = {}
+    dbs = {
+        key: f"{args.prefix}_{key}"
+        for key in ("base", "deps", "hotrush", "sla", "ready")
+    }
+    depends = get_manifest("hotrush_priority")["depends"]
+    own_depends = [
+        m
+        for m in depends
+        if m != "helpdesk_mgmt" and m not in get_manifest("helpdesk_mgmt")["depends"]
+    ]
+    # helpdesk_mgmt alone; + the addon's dependencies; + the addon; + OCA's SLA module
+    stages = [
+        {dbs["base"]: (None, "helpdesk_mgmt")},
+        {dbs["deps"]: (dbs["base"], ",".join(depends))},
+        {dbs["hotrush"]: (dbs["deps"], "hotrush_priority")},
+    ]
+    if "P3" in args.only:
+        stages[1][dbs["sla"]] = (dbs["base"], "helpdesk_mgmt_sla")
+    say(
+        f"{mode} run; installing helpdesk_mgmt ({dbs['base']}), then its copies with "
+        "the addon's dependencies, the addon, OCA helpdesk_mgmt_sla"
+    )
+    harness.install(args.conf, stages, args.workdir)
+    info = harness.machine(dbs["hotrush"])
+    ids = {}
+    for key in ("hotrush", "base", "deps"):
+        if key == "hotrush" or "P1" in args.only:
+            with harness.environment(dbs[key]) as env:
+                ids[key] = fixtures.setup_common(env)
+    if "P4" in args.only:
+        harness.copy_db(dbs["hotrush"], dbs["ready"])
+    phases["databases"] = time.monotonic() - t0
+
+    results, rows = {}, []
+
+    def phase(name, message, func, *func_args):
+        say(message)
+        start = time.monotonic()
+        results[name] = func(*func_args)
+        phases[name] = time.monotonic() - start
+        say(f"{name}: {phases[name]:.0f} s")
+        return results[name]
+
+    if args.only & {"P1", "P2"}:
+        kinds = {"plain": (dbs["hotrush"], ids["hotrush"], False)}
+        if "P1" in args.only:
+            kinds["base"] = (dbs["base"], ids["base"], False)
+            kinds["deps"] = (dbs["deps"], ids["deps"], False)
+        if "P2" in args.only:
+            kinds["hotrush"] = (dbs["hotrush"], ids["hotrush"], True)
+            kinds["hotrush_no_activity"] = (dbs["hotrush"], ids["hotrush"], True)
+        data = phase(
+            "creation",
+            f"P1/P2: creating {sizes['creation']:,} tickets of each kind "
+            f"({', '.join(kinds)}), alternately",
+            cases.bench_creation,
+            kinds,
+            sizes["creation"],
+            sizes["warmup"],
+        )
+        data["dependencies"] = own_depends
+        rows += criteria_creation(data, args.only)
+    if "P3" in args.only:
+        data = phase(
+            "deadlines",
+            f"P3: {sizes['deadlines']:,} deadlines over 3 calendars",
+            cases.bench_deadlines,
+            dbs["hotrush"],
+            dbs["sla"],
+            ids["hotrush"],
+            sizes["deadlines"],
+            sizes["deadline_repeat"],
+        )
+        rows += criteria_deadlines(data)
+    if "P5" in args.only:
+        data = phase(
+            "portal",
+            "P5: /my/tickets of two portal customers",
+            cases.bench_portal,
+            dbs["hotrush"],
+            ids["hotrush"],
+            sizes["portal_large"],
+            sizes["portal_small"],
+            sizes["portal_repeat"],
+        )
+        rows += criteria_portal(data)
+    if "P4" in args.only:
+        data = phase(
+            "cron",
+            f"P4: SLA scheduled action, {sizes['cron_open']:,} open tickets of which "
+            f"{sizes['cron_due']:,} due, against {sizes['cron_due']:,} all due",
+            cases.bench_cron,
+            dbs["ready"],
+            args.prefix,
+            ids["hotrush"],
+            sizes["cron_open"],
+            sizes["cron_due"],
+            sizes["cron_repeat"],
+        )
+        rows += criteria_cron(data)
+    rows.sort(key=lambda row: row["id"])
+
+    seconds = time.monotonic() - t0
+    info["load_average_end"] = os.getloadavg()
+    report = header(info, mode, started, seconds, phases) + "\n\n" + table(rows)
+    print(report, flush=True)
+    failed = [row for row in rows if row["result"] == "FAIL"]
+    print(
+        f"\n{len(rows) - len(failed)} of {len(rows)} rows pass or inform; "
+        f"{len(failed)} fail.",
+        flush=True,
+    )
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(
+                {
+                    "mode": mode,
+                    "started": started.isoformat(),
+                    "seconds": seconds,
+                    "sizes": sizes,
+                    "phases_seconds": phases,
+                    "machine": info,
+                    "criteria": rows,
+                    "results": results,
+                    "report": report,
+                },
+                f,
+                indent=1,
+                default=str,
+            )
+        say(f"raw figures in {args.json}")
+    if not args.keep_databases:
+        for db in harness.list_dbs(args.prefix):
+            harness.drop_db(db)
+    return 1 if failed else 0
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(args)
+    except Exception:  # noqa: BLE001 - any error: exit status 2, not a failed criterion
+        traceback.print_exc()
+        say("the benchmark could not run to its end")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

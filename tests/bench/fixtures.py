@@ -1,0 +1,365 @@
+"""Data of the benchmarks: calendars, teams, customers, and tickets made in bulk.
+
+Small data goes through the ORM, like a user would create it. Large ticket sets (tens of
+thousands) are made by ``clone_tickets``: one prototype ticket is created through the ORM
+(so every column, stored computed field, chatter message, follower, activity and HotRush
+event is what the addon really writes), then copied in SQL, one INSERT ... SELECT per
+10,000 tickets, with the columns that differ per ticket (number, dates, team, deadlines
+computed by the addon's planner) given as arrays. Its messages, followers, activities and
+HotRush events are copied the same way for each new ticket (message and activity texts
+stay the prototype's); message children (tracking values, notifications) are not.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import Command
+
+UTC = ZoneInfo("UTC")
+YEAR_START = datetime(2026, 1, 1)
+
+# The specification's support calendar: Mon-Fri 09:00-24:00, Sat-Sun 10:00-18:00
+SPEC_HOURS = [(day, 9.0, 24.0) for day in range(5)] + [
+    (day, 10.0, 18.0) for day in (5, 6)
+]
+ROUND_THE_CLOCK = [(day, 0.0, 24.0) for day in range(7)]
+
+# Three support calendars of the deadline benchmark (P3). Their attendances never cover
+# 02:00-03:00 local time, where DST changes happen, so Odoo's own planning and the
+# addon's agree on DST days too; the 24:00 ends of the first one are where Odoo's
+# plan_hours leaves its sub-second artefacts. Holidays are global leaves (local days).
+P3_CALENDARS = [
+    {
+        "name": "Support Moscow",
+        "tz": "Europe/Moscow",
+        "hours": SPEC_HOURS,
+        "holidays": [
+            (date(2026, 1, 1), date(2026, 1, 8)),
+            (date(2026, 2, 23), date(2026, 2, 23)),
+            (date(2026, 3, 9), date(2026, 3, 9)),
+            (date(2026, 5, 1), date(2026, 5, 1)),
+            (date(2026, 5, 11), date(2026, 5, 11)),
+            (date(2026, 6, 12), date(2026, 6, 12)),
+            (date(2026, 11, 4), date(2026, 11, 4)),
+            (date(2026, 12, 31), date(2026, 12, 31)),
+        ],
+        "response_hours": 1,
+    },
+    {
+        "name": "Support New York",
+        "tz": "America/New_York",
+        "hours": [(day, 8.0, 12.0) for day in range(5)]
+        + [(day, 13.0, 17.0) for day in range(5)],
+        "holidays": [
+            (date(2026, 1, 1), date(2026, 1, 1)),
+            (date(2026, 5, 25), date(2026, 5, 25)),
+            (date(2026, 7, 3), date(2026, 7, 3)),
+            (date(2026, 9, 7), date(2026, 9, 7)),
+            (date(2026, 11, 26), date(2026, 11, 27)),
+            (date(2026, 12, 24), date(2026, 12, 25)),
+        ],
+        "response_hours": 2,
+    },
+    {
+        "name": "Support Berlin",
+        "tz": "Europe/Berlin",
+        "hours": [(day, 7.0, 20.0) for day in range(5)] + [(5, 9.0, 13.0)],
+        "holidays": [
+            (date(2026, 1, 1), date(2026, 1, 1)),
+            (date(2026, 4, 3), date(2026, 4, 6)),
+            (date(2026, 5, 1), date(2026, 5, 1)),
+            (date(2026, 10, 3), date(2026, 10, 3)),
+            (date(2026, 12, 24), date(2026, 12, 26)),
+        ],
+        "response_hours": 4,
+    },
+]
+
+
+def has_hotrush(env):
+    return "hotrush" in env["helpdesk.ticket"]._fields
+
+
+def make_calendar(env, name, tz, hours, holidays=()):
+    """A calendar with one attendance per (weekday, from, to) and global leaves."""
+    calendar = env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": tz,
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": f"{name} {day}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "morning" if hour_from < 12 else "afternoon",
+                    }
+                )
+                for day, hour_from, hour_to in hours
+            ],
+        }
+    )
+    zone = ZoneInfo(tz)
+
+    def utc(day):
+        local = datetime.combine(day, time.min, tzinfo=zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    env["resource.calendar.leaves"].create(
+        [
+            {
+                "name": f"{name} holiday {first}",
+                "calendar_id": calendar.id,
+                "date_from": utc(first),
+                "date_to": utc(last + timedelta(days=1)),
+            }
+            for first, last in holidays
+        ]
+    )
+    return calendar
+
+
+def give_balance(env, partner, amount):
+    """A manager's adjustment: support credit for ``partner`` (HR-30)."""
+    balance = env["hotrush.support.balance"]._get_for(partner, env.company)
+    env["hotrush.support.balance.line"].create(
+        {
+            "balance_id": balance.id,
+            "kind": "adjustment",
+            "amount": amount,
+            "expiry_date": "2099-12-31",
+            "note": "Benchmark credit",
+        }
+    )
+    return balance
+
+
+def setup_common(env):
+    """Users, the specification's calendar, a support team, a category, a customer.
+
+    Works with and without hotrush_priority (the P1 baseline database has only
+    helpdesk_mgmt); the HotRush settings are made only where the addon is installed.
+    """
+    hotrush = has_hotrush(env)
+    Users = env["res.users"].with_context(no_reset_password=True)
+    manager = env.ref("helpdesk_mgmt.group_helpdesk_manager")
+    user = env.ref("helpdesk_mgmt.group_helpdesk_user")
+    leader = Users.create(
+        {
+            "name": "Lee Leader",
+            "login": "bench_leader",
+            "email": "lee.leader@bench.example.com",
+            "tz": "Europe/Moscow",
+            "group_ids": [Command.set([manager.id])],
+        }
+    )
+    agent = Users.create(
+        {
+            "name": "Alex Agent",
+            "login": "bench_agent",
+            "email": "alex.agent@bench.example.com",
+            "tz": "Europe/Moscow",
+            "group_ids": [Command.set([user.id])],
+        }
+    )
+    team_vals = {
+        "name": "Technical Support",
+        "user_id": leader.id,
+        "user_ids": [Command.set([agent.id, leader.id])],
+    }
+    calendar = None
+    if hotrush:
+        calendar = make_calendar(env, "Support hours", "Europe/Moscow", SPEC_HOURS)
+        env.company.write(
+            {
+                "hotrush_calendar_id": calendar.id,
+                "hotrush_response_hours": 1.0,
+                "hotrush_grace_minutes": 0,
+            }
+        )
+        team_vals["hotrush_offered"] = True
+    team = env["helpdesk.ticket.team"].create(team_vals)
+    category = env["helpdesk.ticket.category"].create({"name": "Store errors"})
+    company = env["res.partner"].create({"name": "Rushmore Retail", "is_company": True})
+    contact = env["res.partner"].create(
+        {
+            "name": "Rita Rushmore",
+            "parent_id": company.id,
+            "email": "rita@rushmore.example.com",
+        }
+    )
+    if hotrush:
+        give_balance(env, company, 1_000_000.0)
+    return {
+        "leader": leader.id,
+        "agent": agent.id,
+        "calendar": calendar and calendar.id,
+        "team": team.id,
+        "category": category.id,
+        "customer": company.id,
+        "contact": contact.id,
+    }
+
+
+def ticket_vals(ids, name, hotrush=False, **extra):
+    vals = {
+        "name": name,
+        "description": "<p>The checkout page answers with an error 500.</p>",
+        "team_id": ids["team"],
+        "category_id": ids["category"],
+        "partner_id": ids["contact"],
+        "user_id": False,
+        **extra,
+    }
+    if hotrush:
+        vals["hotrush"] = True
+    return vals
+
+
+def add_team(env, ids, name, calendar, response_hours):
+    """A HotRush team with its own calendar and response target."""
+    return env["helpdesk.ticket.team"].create(
+        {
+            "name": name,
+            "user_id": ids["leader"],
+            "user_ids": [Command.set([ids["agent"], ids["leader"]])],
+            "hotrush_offered": True,
+            "hotrush_calendar_id": calendar.id,
+            "hotrush_response_hours": response_hours,
+        }
+    )
+
+
+def p3_requests(count, seed=20261126):
+    """``count`` (calendar index, start) over the year 2026, whole seconds, seeded."""
+    rng = random.Random(seed)
+    seconds = 365 * 86400
+    return [
+        (i % len(P3_CALENDARS), YEAR_START + timedelta(seconds=rng.randrange(seconds)))
+        for i in range(count)
+    ]
+
+
+# ----------------------------------------------------------------------------- bulk
+
+
+def _columns(cr, table):
+    cr.execute(
+        """SELECT column_name, udt_name FROM information_schema.columns
+           WHERE table_schema = current_schema() AND table_name = %s
+           ORDER BY ordinal_position""",
+        [table],
+    )
+    return cr.fetchall()
+
+
+def _next_ids(cr, table, count):
+    cr.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        [table, count],
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def clone_row(cr, table, proto_id, values):
+    """Insert one copy of row ``proto_id`` of ``table`` per item of the value lists.
+
+    :param values: {column: [value per copy]}; other columns are the prototype's
+    :return: the new ids, in the order of the values
+    """
+    count = len(next(iter(values.values())))
+    ids = _next_ids(cr, table, count)
+    values = {"id": ids, **values}
+    types = dict(_columns(cr, table))
+    names = list(types)
+    given = list(values)
+    select = ", ".join(f'v."{c}"' if c in values else f't."{c}"' for c in names)
+    arrays = ", ".join(f"%s::{types[c]}[]" for c in given)
+    cr.execute(
+        f"""INSERT INTO "{table}" ({", ".join(f'"{c}"' for c in names)})
+            SELECT {select}
+              FROM "{table}" t,
+                   unnest({arrays}) AS v({", ".join(f'"{c}"' for c in given)})
+             WHERE t.id = %s""",
+        [values[c] for c in given] + [proto_id],
+    )
+    return ids
+
+
+def clone_children(cr, table, link, new_parent_ids, extra=None):
+    """Copy every row of ``table`` whose ``link`` is the prototype, for each new parent.
+
+    :param link: {column: prototype value} selecting the rows; the first column is the
+        one pointing at the parent
+    :return: {prototype child id: [new child ids, in the order of new_parent_ids]}
+    """
+    column = next(iter(link))
+    where = " AND ".join(f'"{c}" = %s' for c in link)
+    cr.execute(
+        f'SELECT id FROM "{table}" WHERE {where} ORDER BY id', list(link.values())
+    )
+    copies = {}
+    for (child_id,) in cr.fetchall():
+        values = {column: list(new_parent_ids)}
+        for name, make in (extra or {}).items():
+            values[name] = [make(child_id, i) for i in range(len(new_parent_ids))]
+        copies[child_id] = clone_row(cr, table, child_id, values)
+    return copies
+
+
+def clone_tickets(env, proto, values, event_values=None, chunk=10000):
+    """Copies of ticket ``proto`` (HotRush or not), with its chatter and records.
+
+    :param values: {column: [value per copy]} of helpdesk_ticket
+    :param event_values: {column: [value per copy]} of the copies' HotRush events
+    :return: the new ticket ids
+    """
+    env.flush_all()
+    cr = env.cr
+    count = len(next(iter(values.values())))
+    table_columns = dict(_columns(cr, "helpdesk_ticket"))
+    has_event = bool(_columns(cr, "hotrush_event"))
+    new_ids = []
+    for start in range(0, count, chunk):
+        part = {c: v[start : start + chunk] for c, v in values.items()}
+        if "access_token" in table_columns:
+            part.setdefault("access_token", [None] * len(next(iter(part.values()))))
+        ids = clone_row(cr, "helpdesk_ticket", proto.id, part)
+        model = {"res_model": "helpdesk.ticket"}
+
+        def message_id(child, i, ids=ids):
+            return f"<bench-{child}-{ids[i]}@hotrush.example.com>"
+
+        clone_children(
+            cr,
+            "mail_message",
+            {"res_id": proto.id, "model": "helpdesk.ticket"},
+            ids,
+            {"message_id": message_id},
+        )
+        followers = clone_children(
+            cr, "mail_followers", {"res_id": proto.id, **model}, ids
+        )
+        for proto_follower, new_followers in followers.items():
+            cr.execute(
+                """INSERT INTO mail_followers_mail_message_subtype_rel
+                          (mail_followers_id, mail_message_subtype_id)
+                   SELECT f, r.mail_message_subtype_id
+                     FROM mail_followers_mail_message_subtype_rel r,
+                          unnest(%s::int4[]) AS f
+                    WHERE r.mail_followers_id = %s""",
+                [new_followers, proto_follower],
+            )
+        clone_children(cr, "mail_activity", {"res_id": proto.id, **model}, ids)
+        if has_event:
+            extra = {
+                column: lambda _child, i, v=column_values[start : start + chunk]: v[i]
+                for column, column_values in (event_values or {}).items()
+            }
+            clone_children(cr, "hotrush_event", {"ticket_id": proto.id}, ids, extra)
+        new_ids += ids
+    env.invalidate_all()
+    return new_ids
