@@ -16,6 +16,10 @@ from zoneinfo import ZoneInfo
 
 from odoo import Command
 
+from odoo.addons.hotrush_priority.tests.common import (
+    make_calendar as addon_make_calendar,
+)
+
 UTC = ZoneInfo("UTC")
 YEAR_START = datetime(2026, 1, 1)
 
@@ -83,25 +87,7 @@ def has_hotrush(env):
 
 def make_calendar(env, name, tz, hours, holidays=()):
     """A calendar with one attendance per (weekday, from, to) and global leaves."""
-    calendar = env["resource.calendar"].create(
-        {
-            "name": name,
-            "tz": tz,
-            "attendance_ids": [Command.clear()]
-            + [
-                Command.create(
-                    {
-                        "name": f"{name} {day}",
-                        "dayofweek": str(day),
-                        "hour_from": hour_from,
-                        "hour_to": hour_to,
-                        "day_period": "morning" if hour_from < 12 else "afternoon",
-                    }
-                )
-                for day, hour_from, hour_to in hours
-            ],
-        }
-    )
+    calendar = addon_make_calendar(env, name, tz, hours)
     zone = ZoneInfo(tz)
 
     def utc(day):
