@@ -916,6 +916,8 @@ class HelpdeskTicket(models.Model):
     def _hotrush_charge(self):
         """Charge this ticket once: a database constraint settles races."""
         self.ensure_one()
+        # sudo: agents closing a ticket may not read charges; only this ticket's
+        # charge is looked up
         Charge = self.env["hotrush.charge"].sudo()
         if Charge.search_count([("ticket_id", "=", self.id), ("kind", "=", "charge")]):
             return Charge.browse()
@@ -1052,6 +1054,7 @@ class HelpdeskTicket(models.Model):
     def _hotrush_refund_surcharge(self):
         """Urgency ended after the ticket was charged at the HotRush rate (HR-33)."""
         for ticket in self:
+            # sudo: the customer withdrawing may not read charges; this ticket's only
             charges = ticket.sudo().hotrush_charge_ids
             charge = charges.filtered(lambda c: c.kind == "charge" and c.multiplier > 1)
             if charge and not charges.filtered(lambda c: c.kind == "surcharge_refund"):
@@ -1136,6 +1139,8 @@ class HelpdeskTicket(models.Model):
     def _hotrush_create_surcharge_credit_note(self, charge, surcharge):
         """Already invoiced: a credit note for the surcharge, against that invoice."""
         invoice = charge.move_id
+        # sudo: the credit note is the billing rule's, for this charge's customer and
+        # company only, whoever withdraws
         return (
             self.env["account.move"]
             .sudo()
@@ -1177,6 +1182,7 @@ class HelpdeskTicket(models.Model):
         customer; planning needs them even for users without access to calendars.
         """
         self.ensure_one()
+        # sudo: calendars only (working hours and public holidays), see the docstring
         if self.team_id:
             calendar = self.team_id.sudo()._get_hotrush_calendar()
         else:
