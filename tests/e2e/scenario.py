@@ -560,12 +560,11 @@ class Run:
                 problems.append(f"ticket {ticket_id}: invoice line prices {prices}")
         return report, problems
 
-    def race_last_credit(self):
-        """Two tickets of one customer draw the last credit of its balance at once."""
-        spec = self.fixture["race_last_credit"]
-        agents = [self.rpc(self.fixture["agents"][i]) for i in spec["agents"]]
-        if not all(agent.login() for agent in agents):
-            return [], ["could not log in for the race"]
+    def close_together(self, agents, ticket_ids):
+        """Each agent closes one ticket, all at the same moment.
+
+        :return: (start time, the answers, end time)
+        """
         done = self.fixture["stages"]["done"]
         start = time.time()
         results = self.together(
@@ -573,10 +572,18 @@ class Run:
                 lambda a=agent, t=ticket_id: a.call(
                     "helpdesk.ticket", "write", [t], {"stage_id": done}
                 )
-                for agent, ticket_id in zip(agents, spec["ticket_ids"], strict=True)
+                for agent, ticket_id in zip(agents, ticket_ids, strict=True)
             )
         )
-        end = time.time()
+        return start, results, time.time()
+
+    def race_last_credit(self):
+        """Two tickets of one customer draw the last credit of its balance at once."""
+        spec = self.fixture["race_last_credit"]
+        agents = [self.rpc(self.fixture["agents"][i]) for i in spec["agents"]]
+        if not all(agent.login() for agent in agents):
+            return [], ["could not log in for the race"]
+        start, results, end = self.close_together(agents, spec["ticket_ids"])
         charges = self.sql(
             "SELECT c.ticket_id, c.amount, c.covered_amount, c.id FROM hotrush_charge c "
             "WHERE c.ticket_id = ANY(%s) AND kind = 'charge' ORDER BY c.id",
@@ -627,19 +634,9 @@ class Run:
         agents = [self.rpc(self.fixture["agents"][i]) for i in (0, 1)]
         if not all(agent.login() for agent in agents):
             return [], ["could not log in for the race"]
-        done = self.fixture["stages"]["done"]
         report, problems = [], []
         for key, spec in sorted(self.fixture["race_first_charges"].items()):
-            start = time.time()
-            results = self.together(
-                *(
-                    lambda a=agent, t=ticket_id: a.call(
-                        "helpdesk.ticket", "write", [t], {"stage_id": done}
-                    )
-                    for agent, ticket_id in zip(agents, spec["ticket_ids"], strict=True)
-                )
-            )
-            end = time.time()
+            start, results, end = self.close_together(agents, spec["ticket_ids"])
             charged = self.sql(
                 "SELECT ticket_id, amount FROM hotrush_charge WHERE kind = 'charge' "
                 "AND ticket_id = ANY(%s) ORDER BY id",
