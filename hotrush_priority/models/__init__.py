@@ -1,4 +1,6 @@
 from . import resource_calendar
+from . import resource_calendar_attendance
+from . import resource_calendar_leaves
 from . import res_company
 from . import res_config_settings
 from . import helpdesk_ticket_team

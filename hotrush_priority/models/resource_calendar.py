@@ -19,7 +19,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from odoo import models
+from odoo import api, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools.intervals import Intervals
 
@@ -77,6 +77,22 @@ class WallClock:
 
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
+
+    # fields whose change changes a calendar's HotRush working time
+    _HOTRUSH_DATA_FIELDS = frozenset(
+        {"tz", "two_weeks_calendar", "company_id", "attendance_ids", "leave_ids"}
+    )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if self._HOTRUSH_DATA_FIELDS.intersection(vals):
+            self._hotrush_clear_data_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._hotrush_clear_data_cache()
+        return res
 
     # ------------------------------------------------------------------
     # Constraints helpers
@@ -157,14 +173,58 @@ class ResourceCalendar(models.Model):
     def _hotrush_timeline(self, window_start, window_stop):
         """Working time of this calendar in [window_start, window_stop) (POSIX seconds)."""
         self.ensure_one()
-        work = self._hotrush_attendance_intervals(window_start, window_stop)
-        leaves = self._hotrush_leave_intervals(window_start, window_stop)
+        data = self._hotrush_data()
+        work = self._hotrush_attendance_intervals(window_start, window_stop, data)
+        leaves = self._hotrush_leave_intervals(window_start, window_stop, data)
         return Timeline([(a, b) for a, b, _items in (work - leaves)])
 
-    def _hotrush_attendance_intervals(self, window_start, window_stop):
+    # ------------------------------------------------------------------
+    # Calendar data, cached per worker
+    # ------------------------------------------------------------------
+
+    def _hotrush_data(self):
+        """Time zone, working attendances and public holidays of this calendar.
+
+        A stored calendar's are read once per worker and kept until the calendar,
+        its attendances or the global leaves change (every worker is told); an unsaved
+        calendar's (a form being edited) are read each time. Do not modify the result.
+
+        :return: dict with ``tz`` (name), ``per_day`` (see
+            ``_hotrush_attendances_per_day``) and ``holidays`` (sorted
+            ``(start, stop)`` UTC seconds of the global leaves)
+        """
+        self.ensure_one()
+        if isinstance(self.id, int):
+            return self._hotrush_data_cached(self.id)
+        return self._hotrush_read_data()
+
+    @api.model
+    @tools.ormcache("calendar_id")
+    def _hotrush_data_cached(self, calendar_id):
+        # sudo: the working time of a calendar is the same for every user planning on
+        # it (a customer's request, the scheduled action); only times are kept.
+        return self.sudo().browse(calendar_id)._hotrush_read_data()
+
+    def _hotrush_read_data(self):
+        self.ensure_one()
+        return {
+            "tz": self.tz or "UTC",
+            "per_day": self._hotrush_attendances_per_day(),
+            "holidays": self._hotrush_holidays(),
+        }
+
+    @api.model
+    def _hotrush_clear_data_cache(self):
+        self.env.registry.clear_cache()
+
+    def _hotrush_zone(self):
+        """The calendar's time zone name (cached with its working time)."""
+        return self._hotrush_data()["tz"]
+
+    def _hotrush_attendance_intervals(self, window_start, window_stop, data):
         """Attendances expanded to UTC seconds over the window, as merged ``Intervals``."""
-        clock = WallClock(self.tz)
-        per_day = self._hotrush_attendances_per_day()
+        clock = WallClock(data["tz"])
+        per_day = data["per_day"]
         first = (from_ts(window_start) - timedelta(days=1)).date()
         last = (from_ts(window_stop) + timedelta(days=1)).date()
         items = []
@@ -217,15 +277,33 @@ class ResourceCalendar(models.Model):
                 per_day.setdefault(key, []).append(span)
         return per_day
 
-    def _hotrush_leave_intervals(self, window_start, window_stop):
-        """Global leaves (public holidays) of this calendar in UTC seconds."""
-        start = from_ts(window_start).replace(tzinfo=UTC)
-        stop = from_ts(window_stop).replace(tzinfo=UTC)
-        leaves = self._leave_intervals_batch(start, stop, tz=UTC)[False]
+    def _hotrush_holidays(self):
+        """Global leaves (public holidays) of this calendar: sorted ``(start, stop)``
+        UTC seconds. The leaves Odoo's ``_leave_intervals_batch`` subtracts for a
+        calendar without resource: of this calendar or of none, of its company or of
+        none, of type leave."""
+        self.ensure_one()
+        calendars = [False] + ([self.id] if isinstance(self.id, int) else [])
+        leaves = self.env["resource.calendar.leaves"].search_fetch(
+            [
+                ("time_type", "=", "leave"),
+                ("calendar_id", "in", calendars),
+                ("resource_id", "=", False),
+                ("company_id", "in", [False, self.company_id.id]),
+            ],
+            ["date_from", "date_to"],
+        )
+        return tuple(
+            sorted((to_ts(leave.date_from), to_ts(leave.date_to)) for leave in leaves)
+        )
+
+    def _hotrush_leave_intervals(self, window_start, window_stop, data):
+        """The holidays that meet [window_start, window_stop], as ``Intervals``."""
         empty = frozenset()
         return Intervals(
-            (to_ts(a.replace(tzinfo=None)), to_ts(b.replace(tzinfo=None)), empty)
-            for a, b, _leave in leaves
+            (max(start, window_start), min(stop, window_stop), empty)
+            for start, stop in data["holidays"]
+            if start <= window_stop and stop >= window_start
         )
 
     def _hotrush_working_hours_text(self, tz, start, days=7):

@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -136,6 +137,101 @@ class TestDeadline(HotrushCase):
         self.assertLocal(
             tickets[-1].hotrush_deadline, "America/New_York", 2026, 11, 30, 10, 0
         )
+
+    # Cached working time: reused without queries, renewed on every change
+
+    def _plan(self, calendar, *local, tz=MSK):
+        start = local_to_utc(tz, *local)
+        return calendar._hotrush_plan([(start, 1.0)])[0]
+
+    def test_working_time_read_once_per_calendar(self):
+        self._plan(self.calendar, 2026, 11, 26, 11, 0)
+        self.env.invalidate_all()
+        with self.assertQueryCount(0):
+            _opening, deadline = self._plan(self.calendar, 2026, 11, 27, 11, 0)
+        self.assertLocal(deadline, MSK, 2026, 11, 27, 12, 0)
+
+    def test_cached_working_time_follows_changes(self):
+        calendar = make_calendar(self.env, "Changing", MSK, [(3, 9.0, 18.0)])
+        thursday_11 = (2026, 11, 26, 11, 0)
+        self.assertLocal(
+            self._plan(calendar, *thursday_11)[1], MSK, 2026, 11, 26, 12, 0
+        )
+        # attendance changed: Thursday opens at 14:00
+        calendar.attendance_ids.write({"hour_from": 14.0})
+        _opening, deadline = self._plan(calendar, *thursday_11)
+        self.assertLocal(deadline, MSK, 2026, 11, 26, 15, 0)
+        # a public holiday that day (no calendar: every calendar): next Thursday
+        holiday = self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": False,
+                "date_from": local_to_utc(MSK, 2026, 11, 26, 0, 0),
+                "date_to": local_to_utc(MSK, 2026, 11, 27, 0, 0),
+            }
+        )
+        _opening, deadline = self._plan(calendar, *thursday_11)
+        self.assertLocal(deadline, MSK, 2026, 12, 3, 15, 0)
+        # moved by a day: that Thursday works again
+        holiday.write(
+            {
+                "date_from": local_to_utc(MSK, 2026, 11, 25, 0, 0),
+                "date_to": local_to_utc(MSK, 2026, 11, 26, 0, 0),
+            }
+        )
+        self.assertLocal(
+            self._plan(calendar, *thursday_11)[1], MSK, 2026, 11, 26, 15, 0
+        )
+        holiday.write({"date_to": local_to_utc(MSK, 2026, 11, 27, 0, 0)})
+        holiday.unlink()
+        self.assertLocal(
+            self._plan(calendar, *thursday_11)[1], MSK, 2026, 11, 26, 15, 0
+        )
+        # another attendance added, then removed
+        calendar.write(
+            {
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": "Wed",
+                            "dayofweek": "2",
+                            "hour_from": 9.0,
+                            "hour_to": 18.0,
+                        }
+                    )
+                ]
+            }
+        )
+        wednesday_20 = (2026, 11, 25, 20, 0)
+        self.assertLocal(
+            self._plan(calendar, *wednesday_20)[1], MSK, 2026, 11, 26, 15, 0
+        )
+        calendar.attendance_ids.filtered(lambda a: a.dayofweek == "3").unlink()
+        self.assertLocal(
+            self._plan(calendar, *wednesday_20)[1], MSK, 2026, 12, 2, 10, 0
+        )
+        # another time zone: the same wall-clock hours, other instants
+        calendar.tz = "Europe/Berlin"
+        _opening, deadline = self._plan(calendar, *wednesday_20, tz="Europe/Berlin")
+        self.assertLocal(deadline, "Europe/Berlin", 2026, 12, 2, 10, 0)
+
+    def test_time_off_of_a_resource_is_not_a_holiday(self):
+        self._plan(self.calendar, 2026, 11, 26, 11, 0)
+        resource = self.env["resource.resource"].create(
+            {"name": "Someone", "calendar_id": self.calendar.id}
+        )
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Someone's day off",
+                "calendar_id": self.calendar.id,
+                "resource_id": resource.id,
+                "date_from": local_to_utc(MSK, 2026, 11, 26, 0, 0),
+                "date_to": local_to_utc(MSK, 2026, 11, 27, 0, 0),
+            }
+        )
+        with self.assertQueryCount(0):
+            _opening, deadline = self._plan(self.calendar, 2026, 11, 26, 11, 0)
+        self.assertLocal(deadline, MSK, 2026, 11, 26, 12, 0)
 
     def assertRefused(self, record, vals, pattern):
         with self.assertRaisesRegex(ValidationError, pattern), self.env.cr.savepoint():
