@@ -102,6 +102,8 @@ charged = Ticket.create({
 })
 charged.write({"stage_id": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id})
 assert charged.hotrush_charge_ids, "the closed ticket was not charged"
+# the run of the SLA action the requests triggered: the 'Respond by' activities
+env["helpdesk.ticket"]._cron_hotrush_sla()
 env.cr.commit()
 print("TICKETS", ",".join(str(i) for i in (answered | withdrawn | charged).ids))
 print("COMPANY", company.id)
@@ -117,7 +119,8 @@ def snapshot(db, ticket_ids, company_id):
                 hotrush_deadline, hotrush_queued_until, hotrush_queue_deadline,
                 hotrush_first_response_at, hotrush_first_response_user_id,
                 hotrush_response_working_minutes, hotrush_sla_status,
-                hotrush_priority_before, hotrush_end_action, hotrush_ended_at,
+                hotrush_priority_before, hotrush_team_notified_at,
+                hotrush_end_action, hotrush_ended_at,
                 hotrush_billable_hours, write_date
             FROM helpdesk_ticket WHERE id IN ({tickets}) ORDER BY id""",
         "events": "SELECT * FROM hotrush_event ORDER BY id",

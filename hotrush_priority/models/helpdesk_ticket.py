@@ -17,6 +17,7 @@ _logger = logging.getLogger(__name__)
 HIGHEST_PRIORITY = "3"
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
 CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
+SLA_CRON = "hotrush_priority.ir_cron_hotrush_sla"
 OPEN_STATUSES = ("queued", "running")
 # the database constraint that keeps one charge (and one refund) per ticket
 CHARGE_CONSTRAINT = "hotrush_charge_ticket_kind_uniq"
@@ -185,6 +186,14 @@ class HelpdeskTicket(models.Model):
         string="Live Chat At", copy=False, readonly=True, tracking=True
     )
     # "Done" markers of the SLA scheduled action: each notice goes out once per request
+    hotrush_team_notified_at = fields.Datetime(
+        string="HotRush Team Notified On",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="When the assignee (or the team leader) got the 'Respond by' activity "
+        "of this request.",
+    )
     hotrush_warned_at = fields.Datetime(
         string="HotRush Warned On",
         index="btree_not_null",
@@ -312,10 +321,15 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._hotrush_check_system_fields(vals)
+        vals_list = [dict(vals) for vals in vals_list]
+        requested = self._hotrush_prepare_create(vals_list)
         tickets = super().create(vals_list)
-        requested = tickets.filtered(lambda t: t.hotrush and not t.hotrush_sla_status)
-        if requested:
-            requested._hotrush_start(keep_requested_at=True)
+        if any(requested):
+            tickets.browse(
+                ticket.id
+                for ticket, start_it in zip(tickets, requested, strict=True)
+                if start_it
+            )._hotrush_start(created=True)
         for ticket in tickets.filtered(lambda t: t.hotrush and t.hotrush_chat_at):
             ticket._hotrush_schedule_chat()
         return tickets
@@ -480,36 +494,22 @@ class HelpdeskTicket(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
-    def _hotrush_start(self, keep_requested_at=False):
-        """Start urgency: SLA clock, highest priority, response activity, audit.
+    def _hotrush_start(self, created=False):
+        """Start urgency: SLA clock, highest priority, team notice, audit.
 
-        :param keep_requested_at: keep a request time given at creation (imports and
-            data files, written as superuser), instead of now
+        :param created: the tickets were created with HotRush and their start values
+            (see ``_hotrush_prepare_create``): nothing more to write
         """
         now = fields.Datetime.now()
-        groups = defaultdict(lambda: self.browse())
-        for ticket in self:
-            start = (keep_requested_at and ticket.hotrush_requested_at) or now
-            groups[ticket.priority, start] |= ticket
-        for (priority, start), tickets in groups.items():
-            # sudo: the SLA fields are written by the HotRush rules only, whoever
-            # (customer or agent) triggered them; these are the tickets being requested.
-            tickets.sudo().write(
-                {
-                    "hotrush_requested_at": start,
-                    "hotrush_requested_by_id": self.env.user.id,
-                    "hotrush_first_response_at": False,
-                    "hotrush_first_response_user_id": False,
-                    "hotrush_sla_status": False,
-                    "hotrush_priority_before": priority,
-                    "hotrush_warned_at": False,
-                    "hotrush_escalated_at": False,
-                    "hotrush_opening_notified_at": False,
-                    "hotrush_end_action": False,
-                    "hotrush_ended_at": False,
-                    "priority": HIGHEST_PRIORITY,
-                }
-            )
+        if not created:
+            groups = defaultdict(lambda: self.browse())
+            for ticket in self:
+                groups[ticket.priority] |= ticket
+            for priority, tickets in groups.items():
+                # sudo: the SLA fields are written by the HotRush rules only, whoever
+                # (customer or agent) triggered them; these are the tickets being
+                # requested.
+                tickets.sudo().write(self._hotrush_start_vals(now, priority))
         missing = self.filtered(lambda t: not t.hotrush_deadline)
         if missing:
             raise ValidationError(
@@ -520,8 +520,52 @@ class HelpdeskTicket(models.Model):
                 )
             )
         self._hotrush_update_sla_status(now)
-        self._hotrush_schedule_response_activity()
+        self._hotrush_notify_team_soon()
         self._hotrush_log_event("start", "request")
+
+    def _hotrush_start_vals(self, start, priority):
+        """Values that start urgency: a new SLA clock from ``start``, markers reset,
+        the highest priority (``priority`` remembered for the end)."""
+        return {
+            "hotrush_requested_at": start,
+            "hotrush_requested_by_id": self.env.user.id,
+            "hotrush_first_response_at": False,
+            "hotrush_first_response_user_id": False,
+            "hotrush_sla_status": False,
+            "hotrush_priority_before": priority,
+            "hotrush_team_notified_at": False,
+            "hotrush_warned_at": False,
+            "hotrush_escalated_at": False,
+            "hotrush_opening_notified_at": False,
+            "hotrush_end_action": False,
+            "hotrush_ended_at": False,
+            "priority": HIGHEST_PRIORITY,
+        }
+
+    @api.model
+    def _hotrush_prepare_create(self, vals_list):
+        """Add the start values to the values of tickets created with HotRush, so they
+        are created planned, in one insert.
+
+        A request time given at creation (imports and data files, written as
+        superuser) is kept; otherwise the clock starts now.
+
+        :return: per values, whether that ticket is created with HotRush to start
+            (not when a status is given: an import of a ticket already handled)
+        """
+        requested = [
+            bool(vals.get("hotrush") and not vals.get("hotrush_sla_status"))
+            for vals in vals_list
+        ]
+        if any(requested):
+            now = fields.Datetime.now()
+            default_priority = self.default_get(["priority"]).get("priority")
+            for vals, start_it in zip(vals_list, requested, strict=True):
+                if start_it:
+                    start = vals.get("hotrush_requested_at") or now
+                    priority = vals.get("priority") or default_priority
+                    vals.update(self._hotrush_start_vals(start, priority))
+        return requested
 
     def _hotrush_check_end_allowed(self, action, reason, note):
         """The rules of ending urgency (HR-20 … HR-23), for every route."""
@@ -656,27 +700,77 @@ class HelpdeskTicket(models.Model):
             return False
         return bool(message.date and message.date >= self.hotrush_requested_at)
 
+    def _hotrush_notify_team_soon(self):
+        """HR-5: the team hears of the request at once, from the SLA scheduled action.
+
+        The action is triggered to run as soon as this transaction commits; it gives
+        the assignee or team leader the 'Respond by' activity, with Odoo's follower
+        subscription and assignment notice, for every new request in one batch. The
+        request itself stays fast. When the action is inactive, it is done here.
+        """
+        # sudo: any user requesting HotRush wakes the scheduled action; nothing else
+        # of the action is read or changed.
+        cron = (
+            self.env["ir.cron"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    SLA_CRON, raise_if_not_found=False
+                )
+            )
+        )
+        if cron and cron.active:
+            cron._trigger()
+        else:
+            self._hotrush_notify_request(fields.Datetime.now())
+
+    def _hotrush_notify_request(self, now):
+        """'Respond by <deadline>' for the assignee or team leader, once per request."""
+        # sudo: system fields, see _hotrush_start
+        self.sudo().write({"hotrush_team_notified_at": now})
+        self._hotrush_schedule_response_activity()
+
     def _hotrush_schedule_response_activity(self):
-        """'Respond by <deadline>' for the assignee, or the team leader if unassigned."""
+        """'Respond by <deadline>' for the assignee, or the team leader if unassigned.
+
+        Created for the batch at once, as ``activity_schedule`` would per ticket
+        (followers are subscribed per user). Users are told of activities assigned
+        to them, except when they requested HotRush themselves.
+        """
+        Activity = self.env["mail.activity"]
+        if self.env.context.get("mail_activity_automation_skip"):
+            return Activity
+        to_tell, own = [], []
         for ticket in self:
             user = ticket._hotrush_responsible_user()
-            if not user:
-                continue
-            deadline = ticket.hotrush_deadline
-            local = fields.Datetime.context_timestamp(
-                ticket.with_context(tz=user.tz or "UTC"), deadline
-            )
-            ticket.activity_schedule(
-                RESPONSE_ACTIVITY,
-                date_deadline=local.date(),
-                summary=self.env._(
-                    "Respond by %(deadline)s",
-                    deadline=format_datetime(
-                        self.env, deadline, tz=user.tz or "UTC", dt_format="short"
-                    ),
-                ),
-                user_id=user.id,
-            )
+            if user:
+                vals = ticket._hotrush_response_activity_vals(user)
+                (own if user == ticket.hotrush_requested_by_id else to_tell).append(
+                    vals
+                )
+        return Activity.create(to_tell) | Activity.with_context(
+            mail_activity_quick_update=True
+        ).create(own)
+
+    def _hotrush_response_activity_vals(self, user):
+        self.ensure_one()
+        activity_type = self.env.ref(RESPONSE_ACTIVITY)
+        tz = user.tz or "UTC"
+        deadline = self.hotrush_deadline
+        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), deadline)
+        return {
+            "activity_type_id": activity_type.id,
+            "summary": self.env._(
+                "Respond by %(deadline)s",
+                deadline=format_datetime(self.env, deadline, tz=tz, dt_format="short"),
+            ),
+            "note": activity_type.default_note,
+            "automated": True,
+            "date_deadline": local.date(),
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "user_id": user.id,
+        }
 
     def _hotrush_responsible_user(self):
         self.ensure_one()
@@ -1259,6 +1353,7 @@ class HelpdeskTicket(models.Model):
             "hotrush_response_working_minutes",
             "hotrush_sla_status",
             "hotrush_priority_before",
+            "hotrush_team_notified_at",
             "hotrush_warned_at",
             "hotrush_escalated_at",
             "hotrush_opening_notified_at",
@@ -1297,12 +1392,14 @@ class HelpdeskTicket(models.Model):
     def _hotrush_format(self, value, tz=None):
         """A UTC datetime as text in the given (or the calendar's) time zone."""
         self.ensure_one()
-        tz = tz or self._get_hotrush_calendar().tz or "UTC"
+        calendar = self._get_hotrush_calendar()
+        tz = tz or (calendar and calendar._hotrush_zone()) or "UTC"
         return format_datetime(self.env, value, tz=tz, dt_format="short") + f" ({tz})"
 
     # ------------------------------------------------------------------
     # SLA scheduled action
     # ------------------------------------------------------------------
+    # HR-5 (the team's 'Respond by' activity, triggered by each request) and
     # HR-50 … HR-53. Each step selects tickets on stored, indexed fields, locks them
     # with SKIP LOCKED in the same statement (a second worker gets other tickets),
     # writes a "done" marker with the notice and commits per batch: a run can stop
@@ -1310,11 +1407,13 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _cron_hotrush_sla(self, batch_size=CRON_BATCH_SIZE):
-        """Scheduled action: opening notices, breaches with escalation, warnings.
+        """Scheduled action: new requests, opening notices, breaches with escalation,
+        warnings.
 
-        The steps run in this order so that a ticket whose opening and deadline both
-        passed while the action did not run is announced, then escalated, and never
-        warned about a deadline that is already over.
+        The steps run in this order so that a new request first gets its 'Respond by'
+        activity, and a ticket whose opening and deadline both passed while the action
+        did not run is announced, then escalated, and never warned about a deadline
+        that is already over.
         """
         now = fields.Datetime.now()
         # sudo: the action checks the tickets of every company, whoever its user is.
@@ -1330,10 +1429,21 @@ class HelpdeskTicket(models.Model):
     def _hotrush_cron_steps(self):
         """(domain method, processing method) names of the steps, in order."""
         return [
+            ("_hotrush_cron_domain_request", "_hotrush_notify_request"),
             ("_hotrush_cron_domain_opening", "_hotrush_notify_opening"),
             ("_hotrush_cron_domain_breach", "_hotrush_escalate_breach"),
             ("_hotrush_cron_domain_warning", "_hotrush_warn"),
         ]
+
+    @api.model
+    def _hotrush_cron_domain_request(self, now):
+        """Undecided HotRush requests whose team has not been notified yet (HR-5)."""
+        return Domain(
+            [
+                ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_team_notified_at", "=", False),
+            ]
+        )
 
     @api.model
     def _hotrush_cron_domain_opening(self, now):

@@ -2,8 +2,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from contextlib import contextmanager
 from datetime import datetime
+from unittest.mock import patch
 
 import pytz
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import new_test_user
@@ -151,6 +153,25 @@ class HotrushFixture:
         self.env.flush_all()
         self.env.cr.precommit.run()
         self.env.invalidate_all()
+
+    @contextmanager
+    def _commits_flushed(self):
+        """The action commits its batches; a test may not commit, so here a commit
+        flushes and clears the caches like a real one, without ending the test's
+        transaction."""
+        cr = self.env.cr
+
+        def commit():
+            cr.flush()
+            cr.clear()
+
+        with patch.object(cr, "commit", commit):
+            yield
+
+    def _run_cron(self, at, **kwargs):
+        with freeze_time(at), self._commits_flushed():
+            self.env["helpdesk.ticket"]._cron_hotrush_sla(**kwargs)
+        self.flush_tracking()
 
     @classmethod
     def _ticket_vals(cls, **vals):

@@ -22,7 +22,10 @@ class TestEnding(HotrushCase):
 
     def _hotrush_ticket(self, **vals):
         with freeze_time(REQUESTED):
-            return self._create_ticket(hotrush=True, priority="1", **vals)
+            ticket = self._create_ticket(hotrush=True, priority="1", **vals)
+        self._run_cron(REQUESTED)
+        self.assertTrue(ticket.activity_ids, "the 'Respond by' activity")
+        return ticket
 
     def assertEnded(self, ticket, action, reason, status="cancelled", note=False):
         self.assertFalse(ticket.hotrush)

@@ -16,6 +16,8 @@ class TestFirstResponse(HotrushCase):
         super().setUp()
         with freeze_time(REQUESTED):
             self.ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
+        self._run_cron(REQUESTED)
+        self.assertTrue(self.ticket.activity_ids, "the 'Respond by' activity")
 
     def _reply(self, user, at, **kwargs):
         with freeze_time(at):

@@ -1,5 +1,7 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
@@ -38,9 +40,97 @@ class TestRequest(HotrushCase):
         )
         self.assertEqual(tickets.ids, [sooner.id, later.id, urgent_normal.id])
 
+    def test_request_triggers_the_team_notice(self):
+        """HR-5: the request wakes the SLA action, which gives the activity at once."""
+        cron = self.env.ref("hotrush_priority.ir_cron_hotrush_sla")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        triggers = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertEqual(len(triggers), 1)
+        self.assertEqual(triggers.call_at, THURSDAY_11)
+        self.assertFalse(ticket.hotrush_team_notified_at)
+        self.assertFalse(ticket.activity_ids, "given by the action, after the commit")
+        self._run_cron(THURSDAY_11 + timedelta(seconds=2))
+        self.assertEqual(
+            ticket.hotrush_team_notified_at, THURSDAY_11 + timedelta(seconds=2)
+        )
+        self.assertEqual(ticket.activity_ids.user_id, self.leader)
+        # a second run gives nothing more
+        self._run_cron(THURSDAY_11 + timedelta(seconds=4))
+        self.assertEqual(len(ticket.activity_ids), 1)
+
+    def test_normal_tickets_do_not_wake_the_action(self):
+        cron = self.env.ref("hotrush_priority.ir_cron_hotrush_sla")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket()
+            ticket.write({"priority": "2", "name": "Still normal"})
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before)
+
+    def test_activity_given_here_when_the_action_is_inactive(self):
+        self.env.ref("hotrush_priority.ir_cron_hotrush_sla").active = False
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        self.assertEqual(ticket.hotrush_team_notified_at, THURSDAY_11)
+        self.assertEqual(ticket.activity_ids.user_id, self.leader)
+
+    def test_no_activity_when_answered_or_ended_before_the_action(self):
+        with freeze_time(THURSDAY_11):
+            answered = self._create_ticket(hotrush=True, user_id=self.agent.id)
+            unchecked = self._create_ticket(hotrush=True)
+            answered.with_user(self.agent).message_post(
+                body="On it.", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            unchecked.with_user(self.portal).action_hotrush_uncheck()
+        self._run_cron(THURSDAY_11 + timedelta(seconds=5))
+        self.assertEqual(answered.hotrush_sla_status, "met")
+        self.assertEqual(unchecked.hotrush_sla_status, "cancelled")
+        self.assertFalse((answered | unchecked).activity_ids)
+        self.assertFalse(answered.hotrush_team_notified_at)
+        self.assertFalse(unchecked.hotrush_team_notified_at)
+
+    def test_notified_marker_is_a_system_field(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        with self.refused(AccessError, "set by the HotRush rules"):
+            ticket.with_user(self.agent).write(
+                {"hotrush_team_notified_at": THURSDAY_11}
+            )
+        with self.refused(AccessError):
+            ticket.with_user(self.portal).write({"hotrush_team_notified_at": False})
+
+    def test_assignment_notice_except_to_the_requester(self):
+        with freeze_time(THURSDAY_11):
+            own = self._create_ticket(user_id=self.agent.id)
+            own.with_user(self.agent).action_hotrush_request()
+            other = self._create_ticket(hotrush=True, user_id=self.agent.id)
+        self.flush_tracking()
+        before = self.env["mail.message"].search([]).ids
+        self._run_cron(THURSDAY_11)
+
+        def notices(ticket):
+            return self.env["mail.message"].search(
+                [
+                    ("model", "=", "helpdesk.ticket"),
+                    ("res_id", "=", ticket.id),
+                    ("message_type", "=", "user_notification"),
+                    ("id", "not in", before),
+                ]
+            )
+
+        self.assertEqual((own | other).activity_ids.user_id, self.agent)
+        self.assertEqual(len((own | other).activity_ids), 2)
+        self.assertFalse(notices(own), "the agent asked for it: no notice to self")
+        self.assertEqual(notices(other).partner_ids, self.agent.partner_id)
+        self.assertIn(self.agent.partner_id, other.message_partner_ids)
+
     def test_activity_for_assignee(self):
         with freeze_time(THURSDAY_11):
             ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
+        self._run_cron(THURSDAY_11)
         activity = ticket.activity_ids
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.agent)
@@ -57,6 +147,7 @@ class TestRequest(HotrushCase):
     def test_activity_for_team_leader_when_unassigned(self):
         with freeze_time(THURSDAY_11):
             ticket = self._create_ticket(hotrush=True)
+        self._run_cron(THURSDAY_11)
         self.assertFalse(ticket.user_id)
         self.assertEqual(ticket.activity_ids.user_id, self.leader)
 

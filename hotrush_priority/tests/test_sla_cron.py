@@ -1,6 +1,5 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from contextlib import contextmanager
 from datetime import datetime
 from unittest.mock import patch
 
@@ -12,6 +11,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models.helpdesk_ticket import CRON_BATCH_SIZE
 from .common import HotrushCase, local_to_utc
 
 MSK = "Europe/Moscow"
@@ -35,28 +35,21 @@ class TestSlaCron(HotrushCase):
 
     # helpers
 
-    @contextmanager
-    def _commits_flushed(self):
-        """The action commits its batches; a test may not commit, so here a commit
-        flushes and clears the caches like a real one, without ending the test's
-        transaction."""
-        cr = self.env.cr
-
-        def commit():
-            cr.flush()
-            cr.clear()
-
-        with patch.object(cr, "commit", commit):
-            yield
-
-    def _run_cron(self, at, **kwargs):
-        with freeze_time(at), self._commits_flushed():
-            self.env["helpdesk.ticket"]._cron_hotrush_sla(**kwargs)
-        self.flush_tracking()
-
     def _request(self, at, **vals):
+        """A HotRush request, and the request step of the run it triggers (HR-5)."""
         with freeze_time(at):
-            return self._create_ticket(hotrush=True, **vals)
+            ticket = self._create_ticket(hotrush=True, **vals)
+        with freeze_time(at), self._commits_flushed():
+            Tickets = self.env["helpdesk.ticket"].sudo()
+            Tickets._hotrush_cron_run_step(
+                Tickets._hotrush_cron_domain_request(at),
+                "_hotrush_notify_request",
+                at,
+                CRON_BATCH_SIZE,
+            )
+        self.flush_tracking()
+        self.assertEqual(ticket.hotrush_team_notified_at, at)
+        return ticket
 
     def _notices(self, ticket, text):
         return ticket.message_ids.filtered(lambda m: text in str(m.body))
@@ -315,6 +308,7 @@ class TestSlaCron(HotrushCase):
         self.assertEqual(met.hotrush_sla_status, "met")
         self.assertEqual(unchecked.hotrush_sla_status, "cancelled")
         quiet = met | unchecked | normal
+        self.flush_tracking()  # the changes above are tracked at their commit
         before = self._trail(quiet)
 
         self._run_cron(thursday(11, 50))
@@ -463,7 +457,7 @@ class TestSlaCron(HotrushCase):
 
         def execute_or_conflict(query, params=None, log_exceptions=True):
             code = query.code if isinstance(query, SQL) else query
-            if not conflicts and "SKIP LOCKED" in code:
+            if not conflicts and "SKIP LOCKED" in code and "opening" in code:
                 conflicts.append(code)
                 raise SerializationFailure("could not serialize access")
             return execute(query, params, log_exceptions)

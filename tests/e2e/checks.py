@@ -301,6 +301,51 @@ def sla_notices_once(sql, batch):
     )
 
 
+def team_notices(sql, load_started_at, settle_seconds=30):
+    """HR-5: every request got its team notice from the run it triggered, at once."""
+    rows = sql(
+        """SELECT t.id, t.hotrush_sla_status, t.hotrush_team_notified_at IS NOT NULL,
+                  EXTRACT(EPOCH FROM t.hotrush_team_notified_at
+                                     - t.hotrush_requested_at)::float,
+                  t.hotrush_requested_at
+                      < (now() AT TIME ZONE 'UTC') - make_interval(secs => %s),
+                  (SELECT count(*) FROM mail_activity a
+                    WHERE a.res_model = 'helpdesk.ticket' AND a.res_id = t.id
+                      AND a.active AND a.summary LIKE 'Respond by%%')
+             FROM helpdesk_ticket t
+            WHERE t.hotrush_requested_at >= %s""",
+        (settle_seconds, load_started_at),
+    )
+    problems, delays = [], []
+    for ticket_id, status, notified, delay, settled, activities in rows:
+        if notified:
+            delays.append(delay)
+            if status in ("queued", "running") and activities != 1:
+                problems.append(
+                    f"ticket {ticket_id}: {activities} open 'Respond by' activities"
+                )
+        elif status in ("queued", "running") and settled:
+            problems.append(
+                f"ticket {ticket_id}: no team notice {settle_seconds} s after the request"
+            )
+    delays.sort()
+
+    def pct(p):
+        return delays[min(int(p * len(delays)), len(delays) - 1)] if delays else 0.0
+
+    return (
+        "HR-5: each request's team notice given by the run it triggered",
+        problems[:10],
+        [
+            (
+                f"{len(delays)} of {len(rows)} requests of the load notified; request "
+                f"to notice p50 {pct(0.5):.2f} s, p95 {pct(0.95):.2f} s, max "
+                f"{(delays[-1] if delays else 0.0):.2f} s (faults included)"
+            )
+        ],
+    )
+
+
 def portal_submissions(sql, partners, ok_submits, uncertain_submits):
     ((count,),) = sql(
         "SELECT count(*) FROM helpdesk_ticket WHERE commercial_partner_id = ANY(%s)",
@@ -326,7 +371,7 @@ def portal_submissions(sql, partners, ok_submits, uncertain_submits):
     )
 
 
-def run_all(sql, fixture, ok_submits, uncertain_submits):
+def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at):
     partners = [c["partner_id"] for c in fixture["customers"]]
     return [
         hotrush_tickets_planned(sql),
@@ -337,5 +382,6 @@ def run_all(sql, fixture, ok_submits, uncertain_submits):
         balances_consistent(sql),
         one_draft_support_invoice(sql),
         sla_notices_once(sql, fixture["batch"]["ticket_ids"]),
+        team_notices(sql, load_started_at),
         portal_submissions(sql, partners, ok_submits, uncertain_submits),
     ]

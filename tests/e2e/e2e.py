@@ -197,6 +197,7 @@ class Suite:
             f"{len(self.fixture['agents'])} agents, the admin making the SLA action "
             f"due every 10 s, for at least {duration:.0f} s"
         )
+        ((self.load_started_at,),) = run.sql("SELECT now() AT TIME ZONE 'UTC'")
         run.start_load()
         plan = [
             (0.2, run.fault_kill_http_worker),
@@ -254,7 +255,9 @@ class Suite:
         submits = [r for r in records if r.label == "portal_submit_ticket"]
         ok_submits = sum(r.outcome == "ok" for r in submits)
         uncertain = sum(r.outcome == "error" for r in submits)
-        self.results = checks.run_all(run.sql, self.fixture, ok_submits, uncertain)
+        self.results = checks.run_all(
+            run.sql, self.fixture, ok_submits, uncertain, self.load_started_at
+        )
 
     def server_log(self, windows):
         """ERROR/CRITICAL entries of the server log: (outside faults, inside, retried).
