@@ -6,20 +6,14 @@ of raw figures; the command line (``__main__``) turns them into PASS/FAIL rows, 
 figure is typed in by hand.
 """
 
-import contextlib
 from collections import defaultdict
 from datetime import timedelta
-from unittest.mock import patch
 
 import werkzeug.test
 
 import odoo.http
 from odoo import Command, fields
 from odoo.service import security
-
-from odoo.addons.hotrush_priority.models.helpdesk_ticket import (
-    HelpdeskTicket as HotrushTicket,
-)
 
 from .fixtures import (
     P3_CALENDARS,
@@ -52,30 +46,20 @@ def bench_creation(kinds, count, warmup):
     """P1 and P2: ticket creation, one ticket per transaction, as the agent.
 
     ``kinds`` is ``{kind: (database, fixture ids, hotrush)}``: plain tickets without the
-    addon (P1 baseline), with only its dependencies, with the addon (P1; P2 baseline),
-    HotRush tickets (P2) and, to show what HR-5's response activity costs, HotRush
-    tickets whose response activity is not scheduled (kind ``hotrush_no_activity``).
-    The kinds alternate ticket by ticket, rotating which goes first. Each ticket is one
-    ``create`` in its own cursor, committed, like one request of a user; the time
-    includes opening the cursor, the commit and what Odoo runs after it (e-mails).
+    addon (P1 baseline), with only its dependencies, with the addon (P1; P2 baseline)
+    and HotRush tickets (P2). The kinds alternate ticket by ticket, rotating which goes
+    first. Each ticket is one ``create`` in its own cursor, committed, like one request
+    of a user; the time includes opening the cursor, the commit and what Odoo runs
+    after it (e-mails, waking the scheduled action).
     """
     samples = {kind: {"seconds": [], "queries": []} for kind in kinds}
 
     def create(kind, number):
         db, ids, hotrush = kinds[kind]
-        with contextlib.ExitStack() as stack:
-            if kind == "hotrush_no_activity":
-                stack.enter_context(
-                    patch.object(
-                        HotrushTicket,
-                        "_hotrush_schedule_response_activity",
-                        lambda self: None,
-                    )
-                )
-            with Meter() as meter, environment(db, ids["agent"], USER_CONTEXT) as env:
-                env["helpdesk.ticket"].create(
-                    ticket_vals(ids, f"Bench {kind} {number}", hotrush)
-                )
+        with Meter() as meter, environment(db, ids["agent"], USER_CONTEXT) as env:
+            env["helpdesk.ticket"].create(
+                ticket_vals(ids, f"Bench {kind} {number}", hotrush)
+            )
         return meter
 
     for number in range(warmup):
@@ -97,6 +81,64 @@ def bench_creation(kinds, count, warmup):
                 "seconds": summary(sample["seconds"]),
                 "queries": summary(sample["queries"]),
                 "queries_per_ticket": sum(sample["queries"]) / count,
+            }
+            for kind, sample in samples.items()
+        },
+        "samples": samples,
+    }
+
+
+def _run_sla_action(db):
+    """One run of the SLA scheduled action as its server action calls it."""
+    with Meter() as meter, environment(db) as env:
+        env["helpdesk.ticket"]._cron_hotrush_sla()
+    return meter
+
+
+def _pending_notices(db):
+    with environment(db) as env:
+        Ticket = env["helpdesk.ticket"]
+        return Ticket.search_count(
+            Ticket._hotrush_cron_domain_request(fields.Datetime.now())
+        )
+
+
+def bench_team_notice(db, ids, count):
+    """P2, the part of a HotRush request done after its commit: the run of the SLA
+    scheduled action the request triggers gives the assignee or team leader the
+    'Respond by' activity (HR-5), with Odoo's follower subscription and assignment
+    notice.
+
+    First one run catches up with the HotRush tickets of the creation benchmark (no
+    action ran meanwhile): the cost per ticket in batches. Then ``count`` times, a
+    HotRush ticket is created (not measured) and the run it triggers is measured,
+    alternating with a run that has nothing to do (the action's fixed cost).
+    """
+    pending = _pending_notices(db)
+    catch_up = _run_sla_action(db)
+    left = _pending_notices(db)
+    samples = {kind: {"seconds": [], "queries": []} for kind in ("notice", "idle")}
+    for number in range(count):
+        with environment(db, ids["agent"], USER_CONTEXT) as env:
+            env["helpdesk.ticket"].create(
+                ticket_vals(ids, f"Bench notice {number}", True)
+            )
+        for kind in ("notice", "idle"):
+            meter = _run_sla_action(db)
+            samples[kind]["seconds"].append(meter.seconds)
+            samples[kind]["queries"].append(meter.queries)
+    return {
+        "count": count,
+        "catch_up": {
+            "tickets": pending,
+            "left": left,
+            "seconds": catch_up.seconds,
+            "queries": catch_up.queries,
+        },
+        "summary": {
+            kind: {
+                "seconds": summary(sample["seconds"]),
+                "queries": summary(sample["queries"]),
             }
             for kind, sample in samples.items()
         },
@@ -244,7 +286,8 @@ def bench_deadlines(hr_db, sla_db, hr_ids, count, repeat):
     - the addon's batch planner (``_hotrush_plan``, once per calendar) against one
       ``plan_hours(compute_leaves=True)`` per request, which it must match to the second;
       the planner also runs on a tenth of the requests to show its query count does not
-      grow with them;
+      grow with them; each measure starts with the working time of the calendars not
+      read yet (the addon keeps it per worker);
     - the stored deadlines of ``count`` HotRush tickets recomputed by the addon against
       OCA helpdesk_mgmt_sla recomputing its stored SLA deadlines of the same tickets
       (``helpdesk.ticket.sla.deadline``, which calls ``plan_hours`` per ticket), each
@@ -261,6 +304,8 @@ def bench_deadlines(hr_db, sla_db, hr_ids, count, repeat):
     def batch(reqs):
         with environment(hr_db) as env:
             Calendar = env["resource.calendar"]
+            # each measure starts with the calendars not read yet by this worker
+            Calendar._hotrush_clear_data_cache()
             per_calendar = defaultdict(list)
             for position, (index, _start) in enumerate(reqs):
                 per_calendar[index].append(position)
@@ -357,8 +402,9 @@ def _p4_due(db, ids, count, now):
     """``count`` HotRush tickets requested 2 to 3 days ago, created through the ORM.
 
     They keep the status they had when requested (queued or running), as tickets the
-    scheduled action has not seen yet: it announces the opening of the queued ones and
-    escalates every one of them (all deadlines have passed).
+    scheduled action has not seen since the run their request triggered (which gave
+    the team its 'Respond by' activity): it announces the opening of the queued ones
+    and escalates every one of them (all deadlines have passed).
     """
     with environment(db) as env:
         Ticket = _sudo_as(env, ids["agent"])["helpdesk.ticket"]
@@ -382,7 +428,8 @@ def _p4_due(db, ids, count, now):
         env.cr.execute(
             """UPDATE helpdesk_ticket
                   SET hotrush_sla_status = CASE WHEN hotrush_queued_until IS NOT NULL
-                                                THEN 'queued' ELSE 'running' END
+                                                THEN 'queued' ELSE 'running' END,
+                      hotrush_team_notified_at = hotrush_requested_at
                 WHERE id = ANY(%s)""",
             [due.ids],
         )
@@ -420,6 +467,8 @@ def _p4_not_due(db, ids, count, now):
             .sudo(False)
         )
         assert proto.hotrush_sla_status == "running", proto.hotrush_sla_status
+        # its team was notified by the run its request triggered; the copies too
+        proto.sudo().write({"hotrush_team_notified_at": proto.hotrush_requested_at})
         starts = [
             (now - timedelta(seconds=(n * 7919) % 3600)).replace(microsecond=0)
             for n in range(count)
