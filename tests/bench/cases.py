@@ -424,6 +424,8 @@ def _p4_due(db, ids, count, now):
         due = Ticket.browse()
         for start in range(0, count, 50):
             due |= Ticket.create(vals_list[start : start + 50])
+        # the 'Respond by' activities the run of each request gave
+        due.sudo()._hotrush_notify_request(now)
         env.flush_all()
         env.cr.execute(
             """UPDATE helpdesk_ticket
@@ -467,8 +469,9 @@ def _p4_not_due(db, ids, count, now):
             .sudo(False)
         )
         assert proto.hotrush_sla_status == "running", proto.hotrush_sla_status
-        # its team was notified by the run its request triggered; the copies too
-        proto.sudo().write({"hotrush_team_notified_at": proto.hotrush_requested_at})
+        # its team got the 'Respond by' activity from the run its request triggered;
+        # the copies too
+        proto.sudo()._hotrush_notify_request(proto.hotrush_requested_at)
         starts = [
             (now - timedelta(seconds=(n * 7919) % 3600)).replace(microsecond=0)
             for n in range(count)
