@@ -81,6 +81,12 @@ class Cluster:
         pass
 
 
+def system_command(name):
+    """A system tool, also found where root's tools live when PATH lacks them."""
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    return shutil.which(name, path=path) or name
+
+
 def postgres_bindir():
     """Directory of initdb/pg_ctl: pg_config's, else the newest Debian one."""
     pg_config = shutil.which("pg_config")
@@ -120,7 +126,7 @@ class PrivateCluster(Cluster):
     def _run(self, *command, check=True):
         command = [os.path.join(self.bindir, command[0]), *command[1:]]
         if self.run_as:
-            command = ["runuser", "-u", self.run_as, "--", *command]
+            command = [system_command("runuser"), "-u", self.run_as, "--", *command]
         return subprocess.run(
             command, capture_output=True, text=True, check=check, timeout=120
         )
@@ -173,6 +179,8 @@ class PrivateCluster(Cluster):
         self._run("pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "stop")
 
     def teardown(self):
+        if not os.path.exists(os.path.join(self.datadir, "PG_VERSION")):
+            return  # the cluster was never created
         self._run(
             "pg_ctl", "-D", self.datadir, "-m", "immediate", "-w", "stop", check=False
         )
