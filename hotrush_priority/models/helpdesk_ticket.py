@@ -725,10 +725,33 @@ class HelpdeskTicket(models.Model):
             self._hotrush_notify_request(fields.Datetime.now())
 
     def _hotrush_notify_request(self, now):
-        """'Respond by <deadline>' for the assignee or team leader, once per request."""
+        """'Respond by <deadline>' for the assignee or team leader, once per request.
+
+        A ticket that already has an open HotRush response activity (given before this
+        step existed) keeps it and gets no second one.
+        """
         # sudo: system fields, see _hotrush_start
         self.sudo().write({"hotrush_team_notified_at": now})
-        self._hotrush_schedule_response_activity()
+        (
+            self - self._hotrush_with_response_activity()
+        )._hotrush_schedule_response_activity()
+
+    def _hotrush_with_response_activity(self):
+        """The tickets of ``self`` with an open HotRush response activity."""
+        # sudo: only which tickets have one, whoever runs the step
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", self.env.ref(RESPONSE_ACTIVITY).id),
+                ],
+                ["res_id"],
+            )
+        )
+        return self.browse({activity.res_id for activity in activities})
 
     def _hotrush_schedule_response_activity(self):
         """'Respond by <deadline>' for the assignee, or the team leader if unassigned.

@@ -61,6 +61,15 @@ class TestRequest(HotrushCase):
         self._run_cron(THURSDAY_11 + timedelta(seconds=4))
         self.assertEqual(len(ticket.activity_ids), 1)
 
+    def test_no_second_activity_for_a_ticket_that_has_one(self):
+        """Requests made before the step existed got their activity in the request."""
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
+            ticket._hotrush_schedule_response_activity()
+        self._run_cron(THURSDAY_11 + timedelta(seconds=1))
+        self.assertEqual(len(ticket.activity_ids), 1)
+        self.assertTrue(ticket.hotrush_team_notified_at)
+
     def test_normal_tickets_do_not_wake_the_action(self):
         cron = self.env.ref("hotrush_priority.ir_cron_hotrush_sla")
         Trigger = self.env["ir.cron.trigger"].sudo()
