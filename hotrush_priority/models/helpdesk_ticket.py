@@ -1507,10 +1507,15 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _hotrush_cron_domain_warning(self, now):
-        """Undecided HotRush tickets whose deadline is within the warning lead."""
+        """Undecided HotRush tickets whose deadline is within the warning lead.
+
+        Only once their team had the 'Respond by' activity: a request committed while
+        a run is past its first step is warned by the next run, after its notice.
+        """
         undecided = Domain(
             [
                 ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_team_notified_at", "!=", False),
                 ("hotrush_warned_at", "=", False),
             ]
         )

@@ -5,6 +5,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Domain
 from odoo.tests import tagged
 from odoo.tools import format_datetime
 
@@ -69,6 +70,22 @@ class TestRequest(HotrushCase):
         self._run_cron(THURSDAY_11 + timedelta(seconds=1))
         self.assertEqual(len(ticket.activity_ids), 1)
         self.assertTrue(ticket.hotrush_team_notified_at)
+
+    def test_warned_only_after_the_team_notice(self):
+        """A request committed while a run is past its first step: that run's warning
+        step leaves it to the next run, which notifies the team, then warns."""
+        self.company.hotrush_warning_minutes = 90
+        Ticket = self.env["helpdesk.ticket"]
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
+            warning = Ticket._hotrush_cron_domain_warning(THURSDAY_11)
+            self.assertFalse(Ticket.search(warning & Domain("id", "=", ticket.id)))
+        self._run_cron(THURSDAY_11 + timedelta(seconds=1))
+        self.assertTrue(ticket.hotrush_team_notified_at)
+        self.assertTrue(ticket.hotrush_warned_at)
+        summaries = ticket.activity_ids.mapped("summary")
+        self.assertEqual(len(summaries), 2)
+        self.assertTrue(any(s.startswith("Respond by") for s in summaries))
 
     def test_normal_tickets_do_not_wake_the_action(self):
         cron = self.env.ref("hotrush_priority.ir_cron_hotrush_sla")
