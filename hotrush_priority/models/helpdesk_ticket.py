@@ -1090,6 +1090,7 @@ class HelpdeskTicket(models.Model):
         before = invoice.invoice_line_ids
         invoice.write({"invoice_line_ids": [Command.create(v) for v in line_vals]})
         lines = invoice.invoice_line_ids - before
+        # sudo: see above; the charge is this ticket's, for its own customer
         charge = (
             self.env["hotrush.charge"]
             .sudo()

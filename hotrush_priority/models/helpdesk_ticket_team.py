@@ -51,6 +51,7 @@ class HelpdeskTicketTeam(models.Model):
         Returned as superuser: customers may not read every team, and only this
         team's id, calendar and response target are used from it.
         """
+        # sudo: one team of the customer's company or of none, no customer data
         return self.sudo().search(
             [("hotrush_offered", "=", True), ("company_id", "in", [False, company.id])],
             limit=1,
