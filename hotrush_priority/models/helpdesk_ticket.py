@@ -321,8 +321,7 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._hotrush_check_system_fields(vals)
-        vals_list = [dict(vals) for vals in vals_list]
-        requested = self._hotrush_prepare_create(vals_list)
+        vals_list, requested = self._hotrush_prepare_create(vals_list)
         tickets = super().create(vals_list)
         if any(requested):
             tickets.browse(
@@ -550,22 +549,31 @@ class HelpdeskTicket(models.Model):
         A request time given at creation (imports and data files, written as
         superuser) is kept; otherwise the clock starts now.
 
-        :return: per values, whether that ticket is created with HotRush to start
-            (not when a status is given: an import of a ticket already handled)
+        :return: ``(vals_list, requested)``: the values (the caller's dicts are left
+            alone) and, per values, whether that ticket is created with HotRush to
+            start (not when a status is given: an import of a ticket already handled)
         """
         requested = [
             bool(vals.get("hotrush") and not vals.get("hotrush_sla_status"))
             for vals in vals_list
         ]
-        if any(requested):
-            now = fields.Datetime.now()
-            default_priority = self.default_get(["priority"]).get("priority")
-            for vals, start_it in zip(vals_list, requested, strict=True):
-                if start_it:
-                    start = vals.get("hotrush_requested_at") or now
-                    priority = vals.get("priority") or default_priority
-                    vals.update(self._hotrush_start_vals(start, priority))
-        return requested
+        if not any(requested):
+            return vals_list, requested
+        now = fields.Datetime.now()
+        default_priority = self.default_get(["priority"]).get("priority")
+        vals_list = [
+            dict(
+                vals,
+                **self._hotrush_start_vals(
+                    vals.get("hotrush_requested_at") or now,
+                    vals.get("priority") or default_priority,
+                ),
+            )
+            if start_it
+            else vals
+            for vals, start_it in zip(vals_list, requested, strict=True)
+        ]
+        return vals_list, requested
 
     def _hotrush_check_end_allowed(self, action, reason, note):
         """The rules of ending urgency (HR-20 … HR-23), for every route."""
