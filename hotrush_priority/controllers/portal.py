@@ -2,18 +2,40 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Portal routes of HotRush: thin, access-checked, model actions do the work."""
 
+import re
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import psycopg2
+from werkzeug.exceptions import BadRequest
+
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import (
+    AccessError,
+    ConcurrencyError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
 from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
+from ..models.helpdesk_ticket import FORM_KEY_INDEX
+
 USER_ERRORS = (AccessError, UserError, ValidationError)
 FORM_MAX_LENGTH = 2000
+FORM_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+
+
+def parse_id(value):
+    """A positive database id from a form or query value, or None."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    value = int(value)
+    return value if 0 < value < 2**31 else None
 
 
 def parse_local_datetime(value, tz):
@@ -71,6 +93,7 @@ class HotrushTicketController(HelpdeskTicketController):
                 ),
             }
         return {
+            "hotrush_form_key": uuid.uuid4().hex,
             "hotrush_team": team,
             "hotrush_refusal": refusal,
             "hotrush_offer": offer,
@@ -80,6 +103,9 @@ class HotrushTicketController(HelpdeskTicketController):
 
     def _prepare_submit_ticket_vals(self, **kw):
         vals = super()._prepare_submit_ticket_vals(**kw)
+        key = kw.get("hotrush_form_key")
+        if isinstance(key, str) and FORM_KEY_PATTERN.fullmatch(key):
+            vals["hotrush_form_key"] = key
         if not kw.get("hotrush"):
             return vals
         vals["hotrush"] = True
@@ -99,24 +125,118 @@ class HotrushTicketController(HelpdeskTicketController):
             )
         return vals
 
-    @http.route("/submitted/ticket", type="http", auth="user", website=True, csrf=True)
+    @http.route(
+        "/submitted/ticket",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+        csrf=True,
+    )
     def submit_ticket(self, **kw):
         for name in ("subject", "description", "chat_contact"):
             if len(kw.get(name) or "") > FORM_MAX_LENGTH * 10:
                 return self._hotrush_form_error(
                     kw, request.env._("The text you entered is too long.")
                 )
+        refusal = self._hotrush_form_choice_refusal(kw)
+        if refusal:
+            return self._hotrush_form_error(kw, refusal)
+        submitted = self._hotrush_submitted_ticket(kw.get("hotrush_form_key"))
+        if submitted:  # the same form again (a double click, the back button)
+            return request.redirect(f"/my/ticket/{submitted.id}")
         try:
             with request.env.cr.savepoint():
                 return super().submit_ticket(**kw)
         except USER_ERRORS as error:
             return self._hotrush_form_error(kw, error.args[0])
+        except psycopg2.errors.UniqueViolation as error:
+            if error.diag.constraint_name != FORM_KEY_INDEX:
+                raise
+            # the same form is being submitted in parallel and got there first: the
+            # request runs again and then finds that ticket
+            raise ConcurrencyError("The new-ticket form was submitted twice") from error
+
+    def _hotrush_form_choice_refusal(self, kw):
+        """Why the team or category of the form cannot be used, or None.
+
+        Only what the form offers is accepted: an id the customer typed into the
+        request gets the same message as a choice the form does not show.
+        """
+        company = request.env.company
+        if company.helpdesk_mgmt_portal_select_category:
+            categories = self._get_categories(**kw)
+        else:  # not on the form, yet helpdesk_mgmt files the ticket under it
+            categories = request.env["helpdesk.ticket.category"].search(
+                [
+                    ("show_in_portal", "=", True),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        choices = [("category", categories)]
+        if company.helpdesk_mgmt_portal_select_team:
+            choices.append(("team", self._get_teams()))
+        for name, offered in choices:
+            value = kw.get(name)
+            if value in (None, ""):
+                continue
+            if not offered or parse_id(value) not in offered.ids:
+                if name == "team":
+                    return request.env._("Please choose one of the offered teams.")
+                return request.env._("Please choose one of the offered categories.")
+        return None
+
+    def _hotrush_submitted_ticket(self, key):
+        """The customer's ticket already created by this form, if any."""
+        if not isinstance(key, str) or not FORM_KEY_PATTERN.fullmatch(key):
+            return request.env["helpdesk.ticket"]
+        # sudo: the customer's own ticket (their partner and the form's random key)
+        return (
+            request.env["helpdesk.ticket"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", request.env.user.partner_id.id),
+                    ("hotrush_form_key", "=", key),
+                ],
+                limit=1,
+            )
+        )
 
     def _hotrush_form_error(self, kw, message):
         """The form again, with the customer's input and what to fix."""
         values = self._get_create_new_ticket_values(**kw)
         values.update({"hotrush_error": message, "hotrush_input": kw})
         return request.render("helpdesk_mgmt.portal_create_ticket", values)
+
+    # ------------------------------------------------------------------
+    # Closing from the portal (helpdesk_mgmt's route, made safe: HR-80)
+    # ------------------------------------------------------------------
+
+    @http.route(
+        "/ticket/close",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+        csrf=True,
+    )
+    def support_ticket_close(self, ticket_id=None, stage_id=None, **kw):
+        """Close a ticket from its portal page: its own customer only, by POST with
+        a CSRF token (helpdesk_mgmt's route closed any ticket, by GET too)."""
+        ticket_id, stage_id = parse_id(ticket_id), parse_id(stage_id)
+        if not ticket_id or not stage_id:
+            raise BadRequest(request.env._("The ticket and the stage are required."))
+        ticket = request.env["helpdesk.ticket"].browse(ticket_id)
+        try:
+            with request.env.cr.savepoint():
+                ticket.action_close_from_portal(stage_id)
+        except (AccessError, MissingError):
+            return request.redirect("/my", code=302)
+        except USER_ERRORS as error:
+            request.session["hotrush_message"] = ["danger", error.args[0]]
+        # 302 as helpdesk_mgmt's route answered (its tests and clients expect it)
+        return request.redirect(f"/my/ticket/{ticket_id}", code=302)
 
 
 class HotrushCustomerPortal(CustomerPortalHelpdesk):
@@ -163,9 +283,11 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         website=True,
     )
     def portal_ticket_hotrush(self, ticket_id, action, **kw):
-        handler = self._hotrush_portal_actions().get(action)
+        handler, names = self._hotrush_portal_actions().get(action, (None, ()))
         if not handler:
             raise request.not_found()
+        # what else the request carries is not the action's business
+        form = {name: kw.get(name) for name in names}
         try:
             self._document_check_access("helpdesk.ticket", ticket_id)
         except (AccessError, MissingError):
@@ -174,18 +296,22 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         ticket = request.env["helpdesk.ticket"].browse(ticket_id)
         try:
             with request.env.cr.savepoint():
-                message = handler(ticket, **kw)
+                message = handler(ticket, **form)
             request.session["hotrush_message"] = ["success", message]
         except USER_ERRORS as error:
             request.session["hotrush_message"] = ["danger", error.args[0]]
         return request.redirect(f"/my/ticket/{ticket_id}")
 
     def _hotrush_portal_actions(self):
+        """Each action of the ticket page: its handler and the form fields it reads."""
         return {
-            "request": self._hotrush_action_request,
-            "uncheck": self._hotrush_action_uncheck,
-            "withdraw": self._hotrush_action_withdraw,
-            "chat": self._hotrush_action_chat,
+            "request": (self._hotrush_action_request, ()),
+            "uncheck": (self._hotrush_action_uncheck, ()),
+            "withdraw": (self._hotrush_action_withdraw, ("note",)),
+            "chat": (
+                self._hotrush_action_chat,
+                ("chat_tool", "chat_contact", "chat_time"),
+            ),
         }
 
     def _hotrush_action_request(self, ticket, **kw):

@@ -1,7 +1,9 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 import psycopg2
@@ -21,6 +23,8 @@ SLA_CRON = "hotrush_priority.ir_cron_hotrush_sla"
 OPEN_STATUSES = ("queued", "running")
 # the database constraint that keeps one charge (and one refund) per ticket
 CHARGE_CONSTRAINT = "hotrush_charge_ticket_kind_uniq"
+# the index that keeps one ticket per submission of the new-ticket form
+FORM_KEY_INDEX = "helpdesk_ticket_hotrush_form_key_uniq"
 SLA_STATUSES = [
     ("queued", "Queued"),
     ("running", "Running"),
@@ -34,6 +38,25 @@ CRON_BATCH_SIZE = 100
 # "transfer" and "not_eligible", customers' unchecks and withdrawals "customer".
 REMOVAL_REASONS = ("customization", "bug", "general", "other")
 NOTE_MAX_LENGTH = 2000
+# Billable hours of one ticket: finite, at least 0, at most this (HR-80)
+MAX_BILLABLE_HOURS = 1000.0
+
+
+@dataclass(frozen=True)
+class HotrushEnd:
+    """How urgency ends in a write: which action, for which reason, with which note.
+
+    The end actions put one in the context of the write that clears the flag. It is a
+    Python object, so no caller can forge it: JSON-RPC, XML-RPC and data files only
+    pass plain values, and a plain value under this key is ignored.
+    """
+
+    action: str
+    reason: str | bool = False
+    note: str | bool = False
+
+
+END_KEY = "hotrush_end"
 
 
 class HelpdeskTicket(models.Model):
@@ -185,6 +208,9 @@ class HelpdeskTicket(models.Model):
     hotrush_chat_at = fields.Datetime(
         string="Live Chat At", copy=False, readonly=True, tracking=True
     )
+    # The new-ticket form's one-time key: a double click submits it twice, the
+    # database keeps one ticket per customer and key
+    hotrush_form_key = fields.Char(copy=False, readonly=True)
     # "Done" markers of the SLA scheduled action: each notice goes out once per request
     hotrush_team_notified_at = fields.Datetime(
         string="HotRush Team Notified On",
@@ -216,6 +242,11 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         help="When the team was told that this ticket, queued outside working "
         "hours, is running.",
+    )
+
+    _hotrush_form_key_uniq = models.UniqueIndex(
+        "(partner_id, hotrush_form_key) WHERE hotrush_form_key IS NOT NULL",
+        "This form was already submitted.",
     )
 
     # ------------------------------------------------------------------
@@ -303,8 +334,15 @@ class HelpdeskTicket(models.Model):
 
     @api.constrains("hotrush_billable_hours")
     def _check_hotrush_billable_hours(self):
-        if any(ticket.hotrush_billable_hours < 0 for ticket in self):
-            raise ValidationError(self.env._("Billable hours cannot be negative."))
+        for ticket in self:
+            hours = ticket.hotrush_billable_hours
+            if not math.isfinite(hours) or not 0 <= hours <= MAX_BILLABLE_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "Billable hours must be a number from 0 to %(max)s.",
+                        max=int(MAX_BILLABLE_HOURS),
+                    )
+                )
 
     @api.constrains("hotrush")
     def _check_hotrush_balance(self):
@@ -324,11 +362,13 @@ class HelpdeskTicket(models.Model):
         vals_list, requested = self._hotrush_prepare_create(vals_list)
         tickets = super().create(vals_list)
         if any(requested):
-            tickets.browse(
+            starting = tickets.browse(
                 ticket.id
                 for ticket, start_it in zip(tickets, requested, strict=True)
                 if start_it
-            )._hotrush_start(created=True)
+            )
+            starting._hotrush_check_start_allowed()
+            starting._hotrush_start(created=True)
         for ticket in tickets.filtered(lambda t: t.hotrush and t.hotrush_chat_at):
             ticket._hotrush_schedule_chat()
         return tickets
@@ -337,14 +377,16 @@ class HelpdeskTicket(models.Model):
         self._hotrush_check_system_fields(vals)
         if "hotrush" in vals and not self.env.su and not self.env.user._is_internal():
             self._hotrush_refuse_customer_write(bool(vals["hotrush"]))
+        if "company_id" in vals:
+            self._hotrush_check_company_move(vals["company_id"])
         starting, ending, removed = self._hotrush_write_transitions(vals)
         if not (starting or ending or removed):
             res = super().write(vals)
             if "stage_id" in vals:
                 self._hotrush_charge_closed()
             return res
-        end = self._hotrush_end_context()
-        ending._hotrush_check_end_allowed(end["action"], end["reason"], end["note"])
+        end = self._hotrush_end_request(ending)
+        ending._hotrush_check_end_allowed(end.action, end.reason, end.note)
         res = True
         others = self.browse().union(*removed.values())
         if self - others:
@@ -352,8 +394,10 @@ class HelpdeskTicket(models.Model):
         for tickets in removed.values():
             # the team or category no longer admits HotRush: it ends with the change
             super(HelpdeskTicket, tickets).write(dict(vals, hotrush=False))
+        # the state the ticket is in after this write (a reopening may come with it)
+        starting._hotrush_check_start_allowed()
         starting._hotrush_start()
-        ending._hotrush_end(end["action"], end["reason"], end["note"])
+        ending._hotrush_end(end.action, end.reason, end.note)
         for reason, tickets in removed.items():
             tickets._hotrush_end("auto_remove", reason)
         if "stage_id" in vals:
@@ -415,23 +459,68 @@ class HelpdeskTicket(models.Model):
             return "not_eligible"
         return False
 
-    def _hotrush_end_context(self):
-        """How urgency ends in this write: set by the actions, else an uncheck.
+    def _hotrush_end_request(self, ending):
+        """How urgency ends for ``ending`` in this write.
 
-        Whatever it says, _hotrush_check_end_allowed applies the rules of that action.
+        Only the end actions say it (a :class:`HotrushEnd` in the context, which no
+        remote caller can forge). A write that clears the flag without one is refused
+        for users, with the action to use, so every end records who, why and a note;
+        code running as superuser (imports, other modules) ends it as an uncheck.
         """
-        end = self.env.context.get("hotrush_end") or {}
-        note = end.get("note") or False
-        if note:
-            note = (
-                self._hotrush_clean_text(str(note), NOTE_MAX_LENGTH, self.env._("Note"))
-                or False
+        end = self.env.context.get(END_KEY)
+        if isinstance(end, HotrushEnd):
+            note = end.note
+            if note:
+                note = self._hotrush_clean_text(
+                    str(note), NOTE_MAX_LENGTH, self.env._("Note")
+                )
+            return HotrushEnd(end.action, end.reason, note or False)
+        if ending and not self.env.su:
+            action = (
+                self.env._("Withdraw HotRush")
+                if ending.filtered("user_id")
+                else self.env._("Uncheck HotRush")
             )
-        return {
-            "action": end.get("action") or "uncheck",
-            "reason": end.get("reason") or False,
-            "note": note,
-        }
+            raise ValidationError(
+                self.env._(
+                    "HotRush ends by Uncheck, Withdraw or Remove HotRush only, so that "
+                    "the ticket's history says who ended it and why. Use "
+                    "'%(action)s' for the customer, or 'Remove HotRush' with a reason.",
+                    action=action,
+                )
+            )
+        return HotrushEnd("uncheck")
+
+    def _hotrush_with_end(self, action, reason=False, note=False):
+        """These tickets, ready for a write that ends urgency by ``action``."""
+        return self.with_context(**{END_KEY: HotrushEnd(action, reason, note)})
+
+    def _hotrush_check_start_allowed(self):
+        """HotRush starts on open tickets only: a closed ticket has nothing left to
+        answer, and its SLA would only ever breach."""
+        closed = self.filtered("closed")
+        if closed:
+            raise ValidationError(
+                self.env._(
+                    "HotRush cannot be requested on %(ticket)s: the ticket is closed. "
+                    "Please open a new ticket.",
+                    ticket=closed[0].display_name,
+                )
+            )
+
+    def _hotrush_check_company_move(self, company_id):
+        """A HotRush ticket stays in its company: its deadline, team and the
+        customer's support balance belong there."""
+        moving = self.filtered(lambda t: t.hotrush and t.company_id.id != company_id)
+        if moving:
+            raise ValidationError(
+                self.env._(
+                    "%(ticket)s is a HotRush ticket and cannot move to another "
+                    "company: the customer's support balance and the deadline belong "
+                    "to its company. Remove HotRush first.",
+                    ticket=moving[0].display_name,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -457,6 +546,48 @@ class HelpdeskTicket(models.Model):
         """Withdraw after assignment, for any reason (HR-21): normal rate from then."""
         return self._hotrush_end_by_customer("withdraw", reason="customer", note=note)
 
+    def action_close_from_portal(self, stage_id):
+        """Close the ticket into one of the stages the portal offers, as its customer
+        (helpdesk_mgmt's close buttons) or as an agent who may edit it. The close
+        bills the ticket, so nobody else may do it."""
+        self.ensure_one()
+        if self.env.user._is_internal():
+            self.check_access("write")
+        else:
+            self._hotrush_check_own_tickets(
+                self.env._("You can only close your own tickets.")
+            )
+        stage = self._get_portal_closing_stages().filtered(lambda s: s.id == stage_id)
+        if not stage:
+            raise ValidationError(
+                self.env._("This ticket cannot be closed into that stage.")
+            )
+        if self.closed:
+            raise ValidationError(
+                self.env._("%(ticket)s is already closed.", ticket=self.display_name)
+            )
+        # sudo: customers have no write access to tickets; the checks above limit
+        # this to the customer's own open ticket and to a portal closing stage
+        self.sudo().write({"stage_id": stage.id})
+        return True
+
+    def _get_portal_closing_stages(self):
+        """The stages the portal offers to close this ticket into, as the ticket
+        page of helpdesk_mgmt lists them."""
+        self.ensure_one()
+        # sudo: stages are configuration; the customer only picks among these
+        ticket = self.sudo()
+        if ticket.team_id:
+            stages = ticket.team_id._get_applicable_stages()
+        else:
+            stages = ticket.env["helpdesk.ticket.stage"].search(
+                [
+                    ("company_id", "in", [False, ticket.company_id.id]),
+                    ("team_ids", "=", False),
+                ]
+            )
+        return stages.filtered("close_from_portal").with_env(self.env)
+
     def action_hotrush_open_remove_wizard(self):
         return {
             "type": "ir.actions.act_window",
@@ -467,16 +598,26 @@ class HelpdeskTicket(models.Model):
             "context": {"default_ticket_ids": self.ids},
         }
 
+    def action_hotrush_remove(self, reason, note=False, team_id=False):
+        """Support removes HotRush with a reason (HR-22), optionally moving the
+        tickets to another team (customization projects go to Development)."""
+        vals = {"hotrush": False}
+        if team_id:
+            if not isinstance(team_id, int) or isinstance(team_id, bool):
+                raise ValidationError(self.env._("Choose the team to move to."))
+            vals["team_id"] = team_id
+        self.filtered("hotrush")._hotrush_with_end("remove", reason, note).write(vals)
+        return True
+
     def _hotrush_end_by_customer(self, action, reason=False, note=False):
         tickets = self.filtered("hotrush")
-        end = {"action": action, "reason": reason, "note": note}
         if self.env.user._is_internal():
-            tickets.with_context(hotrush_end=end).write({"hotrush": False})
+            tickets._hotrush_with_end(action, reason, note).write({"hotrush": False})
             return True
         self._hotrush_check_own_tickets()
         # sudo: customers have no write access to tickets. The check above limits this
         # to the user's own tickets and _hotrush_check_end_allowed applies the rules.
-        tickets.sudo().with_context(hotrush_end=end).write({"hotrush": False})
+        tickets.sudo()._hotrush_with_end(action, reason, note).write({"hotrush": False})
         return True
 
     # ------------------------------------------------------------------
@@ -580,6 +721,15 @@ class HelpdeskTicket(models.Model):
         if not self:
             return
         if action == "uncheck":
+            closed = self.filtered("closed")
+            if closed:
+                raise ValidationError(
+                    self.env._(
+                        "HotRush cannot be unchecked on %(ticket)s: the ticket is "
+                        "closed. Use 'Withdraw HotRush' instead.",
+                        ticket=closed[0].display_name,
+                    )
+                )
             assigned = self.filtered("user_id")
             if assigned:
                 raise ValidationError(
@@ -592,7 +742,8 @@ class HelpdeskTicket(models.Model):
                     )
                 )
         elif action == "withdraw":
-            unassigned = self.filtered(lambda t: not t.user_id)
+            # after closing, withdrawing is the only way out, assigned or not
+            unassigned = self.filtered(lambda t: not t.user_id and not t.closed)
             if unassigned:
                 raise ValidationError(
                     self.env._(
@@ -899,7 +1050,9 @@ class HelpdeskTicket(models.Model):
             self._hotrush_check_own_tickets()
         vals = self._hotrush_validate_chat(tool_id, contact, when)
         # sudo: system fields, the agent's activity and the notice are written by
-        # this rule for the ticket checked above, on that ticket only
+        # this rule for the ticket checked above, on that ticket only; the activity
+        # of a past chat makes way for the new one
+        self.sudo().activity_unlink([CHAT_ACTIVITY])
         self.sudo().write(vals)
         self.sudo()._hotrush_schedule_chat()
         return True
@@ -910,6 +1063,7 @@ class HelpdeskTicket(models.Model):
             raise ValidationError(
                 self.env._("A live chat can be requested on HotRush tickets only.")
             )
+        self._hotrush_check_chat_allowed()
         try:
             tool = self.env["hotrush.chat.tool"].browse(int(tool_id)).exists()
         except (TypeError, ValueError):
@@ -964,6 +1118,25 @@ class HelpdeskTicket(models.Model):
             "hotrush_chat_contact": contact,
             "hotrush_chat_at": when,
         }
+
+    def _hotrush_check_chat_allowed(self):
+        """One live chat at a time, on open tickets: a second request while one is
+        planned is refused (the customer keeps the slot the agent prepares for)."""
+        self.ensure_one()
+        if self.closed:
+            raise ValidationError(
+                self.env._("A live chat cannot be requested on a closed ticket.")
+            )
+        if self.hotrush_chat_at and self.hotrush_chat_at > fields.Datetime.now():
+            tz = self.env.user.tz or self._get_hotrush_calendar().tz or "UTC"
+            raise ValidationError(
+                self.env._(
+                    "A live chat via %(tool)s is already planned for %(time)s. Please "
+                    "write in the ticket if it should move.",
+                    tool=self.hotrush_chat_tool_id.name,
+                    time=self._hotrush_format(self.hotrush_chat_at, tz=tz),
+                )
+            )
 
     @api.model
     def _hotrush_clean_text(self, text, max_length, label):
@@ -1083,10 +1256,16 @@ class HelpdeskTicket(models.Model):
         amount = currency.round(hours * currency.round(unit_price * multiplier))
         # sudo: charges, balances and support invoices are written by the billing
         # rules for this ticket's own customer and company, whoever closes it.
-        balance = self.env["hotrush.support.balance"]._get_for(partner, company)
-        balance._lock()
-        balance.invalidate_recordset(["amount", "expiry_date"])
-        covered = min(max(balance._available_amount(), 0.0), amount)
+        # no balance is created here: a customer without one in this company pays
+        # the whole amount on the invoice
+        balance = self.env["hotrush.support.balance"]._get_for(
+            partner, company, create=False
+        )
+        covered = 0.0
+        if balance:
+            balance._lock()
+            balance.invalidate_recordset(["amount", "expiry_date"])
+            covered = min(max(balance._available_amount(), 0.0), amount)
         invoice = (
             self.env["account.move"]
             .sudo()
@@ -1396,6 +1575,7 @@ class HelpdeskTicket(models.Model):
             "hotrush_chat_tool_id",
             "hotrush_chat_contact",
             "hotrush_chat_at",
+            "hotrush_form_key",
         }
 
     @api.model
@@ -1412,13 +1592,16 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
-    def _hotrush_check_own_tickets(self):
-        """Customers act only on their own company's tickets."""
+    def _hotrush_check_own_tickets(self, message=None):
+        """Customers act only on their own company's tickets: the ticket's customer
+        or its commercial entity, as the portal's own access rules define them (a
+        follower of someone else's ticket may read it, not act on it)."""
         self.check_access("read")
         partner = self.env.user.partner_id.commercial_partner_id
         if any(t.commercial_partner_id != partner for t in self):
             raise AccessError(
-                self.env._("You can only change HotRush on your own tickets.")
+                message
+                or self.env._("You can only change HotRush on your own tickets.")
             )
 
     def _hotrush_format(self, value, tz=None):

@@ -14,3 +14,4 @@ from . import test_billing_concurrency
 from . import test_portal
 from . import test_portal_tour
 from . import test_backend_tour
+from . import test_security

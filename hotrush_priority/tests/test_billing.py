@@ -278,9 +278,9 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
                 }
             ],
         )
-        # requesting and withdrawing again refunds nothing more
+        # reopened, requested and withdrawn again: nothing more is refunded
         self._give_balance(self.customer_company, 500.0)
-        ticket.write({"hotrush": True})
+        ticket.write({"stage_id": self.stage_new.id, "hotrush": True})
         ticket.with_user(self.portal).action_hotrush_withdraw()
         self.assertEqual(
             len(

@@ -177,8 +177,11 @@ class TestEnding(HotrushCase):
         )
         with self.assertRaises(AssertionError):  # required field left empty
             wizard.save()
-        end = {"action": "remove", "reason": False}
         with self.refused(ValidationError, "needs a reason"):
+            ticket.with_user(self.agent).action_hotrush_remove(False)
+        # a context that names a removal is not a removal: refused, nothing ends
+        end = {"action": "remove", "reason": False}
+        with self.refused(ValidationError, "Uncheck, Withdraw or Remove"):
             ticket.with_user(self.agent).with_context(hotrush_end=end).write(
                 {"hotrush": False}
             )

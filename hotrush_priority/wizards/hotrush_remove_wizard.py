@@ -56,7 +56,7 @@ class HotrushRemoveWizard(models.TransientModel):
         tickets = self.ticket_ids.filtered("hotrush")
         if not tickets:
             raise UserError(self.env._("None of these tickets is HotRush."))
-        vals = {"hotrush": False}
+        team = self.env["helpdesk.ticket.team"]
         if self.reason == "customization":
             if not self.development_team_id:
                 raise UserError(
@@ -65,7 +65,6 @@ class HotrushRemoveWizard(models.TransientModel):
                         "Helpdesk > HotRush > Customization team)."
                     )
                 )
-            vals["team_id"] = self.development_team_id.id
-        end = {"action": "remove", "reason": self.reason, "note": self.note}
-        tickets.with_context(hotrush_end=end).write(vals)
+            team = self.development_team_id
+        tickets.action_hotrush_remove(self.reason, note=self.note, team_id=team.id)
         return {"type": "ir.actions.act_window_close"}

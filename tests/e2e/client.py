@@ -27,6 +27,7 @@ MESSAGE_RE = re.compile(r'<div[^>]*\bid="hotrush_message"[^>]*>')
 ALERT_RE = re.compile(r"\balert-(\w+)")
 UNAVAILABLE_RE = re.compile(r'id="hotrush_unavailable"\s+data-reason="([^"]*)"')
 FORM_ERROR_RE = re.compile(r'id="hotrush_form_error"')
+FORM_KEY_RE = re.compile(r'name="hotrush_form_key"\s+value="([0-9a-f]+)"')
 BUSINESS_ERRORS = {
     "odoo.exceptions.UserError",
     "odoo.exceptions.ValidationError",
@@ -171,12 +172,16 @@ class Client:
 class PortalClient(Client):
     """A customer using the portal pages and forms."""
 
+    form_key = None  # the one-time key of the last new-ticket form read
+
     def new_ticket_form(self):
         """The new-ticket page; returns (available, refusal) of HotRush."""
         page = self.request("portal_new_ticket_form", "GET", "/new/ticket")
         if page is None:
             return None
         self._remember_csrf(page)
+        key = FORM_KEY_RE.search(page.text)
+        self.form_key = key.group(1) if key else None
         match = UNAVAILABLE_RE.search(page.text)
         return match.group(1) if match else ""
 

@@ -228,6 +228,7 @@ class Suite:
             ("withdraw vs close of the same ticket", run.race_withdraw_close),
             ("two tickets drawing the last credit", run.race_last_credit),
             ("first charges of a customer without credit", run.race_first_charges),
+            ("a double click on the new-ticket form", run.race_double_submit),
         ):
             report, problems = race()
             self.races.append((name, report, problems))

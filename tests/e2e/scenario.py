@@ -11,6 +11,7 @@ import signal
 import threading
 import time
 from datetime import datetime, timezone
+from functools import partial
 
 from client import PortalClient, Recorder, RpcClient, RpcError, health
 from infra import log_entries, wait_for
@@ -623,6 +624,38 @@ class Run:
                 f"the rest is due on the invoice); balance now {float(amount):.2f}; "
                 f"{invoices} draft support invoice(s)"
             )
+        return report, problems
+
+    def race_double_submit(self):
+        """A customer double-clicks Submit: the same new-ticket form twice at once."""
+        client = self.portal(self.fixture["customers"][0])
+        if not client.login():
+            return [], ["could not log in for the race"]
+        if client.new_ticket_form() is None or not client.form_key:
+            return [], ["the new-ticket form has no key"]
+        # one browser session sends the same page's form twice
+        fields = {
+            "subject": "E2E double click",
+            "description": "Sent twice by one impatient click.",
+            "category": self.fixture["categories"][0],
+            "team": self.fixture["team_id"],
+            "hotrush_form_key": client.form_key,
+        }
+        click = partial(client.submit_ticket, fields)
+        results = self.together(click, click)
+        tickets = [
+            row[0]
+            for row in self.sql(
+                "SELECT id FROM helpdesk_ticket WHERE hotrush_form_key = %s",
+                (client.form_key,),
+            )
+        ]
+        report = [f"two submits at once -> tickets {results}; created {tickets}"]
+        problems = []
+        if len(tickets) != 1:
+            problems.append(f"the double click created {len(tickets)} tickets")
+        elif results != [tickets[0], tickets[0]]:
+            problems.append(f"the two submits answered {results}, not {tickets[0]}")
         return report, problems
 
     def race_first_charges(self):
