@@ -23,7 +23,7 @@ from odoo.http import request
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
-from ..models.helpdesk_ticket import FORM_KEY_INDEX
+from ..const import FORM_KEY_INDEX
 
 USER_ERRORS = (AccessError, UserError, ValidationError)
 FORM_MAX_LENGTH = 2000

@@ -15,3 +15,8 @@ from . import account_move
 from . import account_move_line
 from . import res_partner
 from . import helpdesk_ticket
+from . import helpdesk_ticket_audit
+from . import helpdesk_ticket_sla
+from . import helpdesk_ticket_chat
+from . import helpdesk_ticket_billing
+from . import helpdesk_ticket_portal

@@ -41,63 +41,50 @@ class AccountMove(models.Model):
 
     def _hotrush_book_topups(self):
         """Posting tops balances up (invoices) or reduces them (credit notes)."""
-        lines = self._hotrush_topup_lines()
-        if not lines:
-            return
-        Balance = self.env["hotrush.support.balance"]
-        vals_list = []
-        for line in lines:
-            move = line.move_id
-            balance = Balance._get_for(move.partner_id, move.company_id)
-            date = move.invoice_date or fields.Date.context_today(self)
-            vals = {
-                "balance_id": balance.id,
-                "date": date,
-                # income lines are credits: the company-currency balance is negative
-                "amount": -line.balance,
-                "move_id": move.id,
-                "move_line_id": line.id,
-                "note": move.name,
-            }
-            if move.move_type == "out_invoice":
-                vals["kind"] = "topup"
-                days = line.product_id.hotrush_validity_days or 365
-                vals["expiry_date"] = date + timedelta(days=days)
-            else:
-                vals["kind"] = "topup_reversal"
-            vals_list.append(vals)
         # sudo: balances follow the invoices posted by accounting users
-        self.env["hotrush.support.balance.line"].sudo().create(vals_list)
+        Balance = self.env["hotrush.support.balance"].sudo()
+        for line in self._hotrush_topup_lines():
+            move = line.move_id
+            date = move.invoice_date or fields.Date.context_today(self)
+            expiry = False
+            if move.move_type == "out_invoice":
+                days = line.product_id.hotrush_validity_days or 365
+                expiry = date + timedelta(days=days)
+            Balance._get_for(move.partner_id, move.company_id)._book(
+                "topup" if move.move_type == "out_invoice" else "topup_reversal",
+                # income lines are credits: the company-currency balance is negative
+                -line.balance,
+                move=move,
+                move_line=line,
+                note=move.name,
+                date=date,
+                expiry_date=expiry,
+            )
 
     def _hotrush_unbook_topups(self):
         """Resetting a posted top-up invoice to draft takes its credit back."""
+        # sudo: see _hotrush_book_topups
         Line = self.env["hotrush.support.balance.line"].sudo()
-        booked = Line.search(
-            [("move_id", "in", self.ids), ("kind", "in", ("topup", "topup_reversal"))]
-        )
-        if not booked:
-            return
+        domain = [
+            ("move_id", "in", self.ids),
+            ("kind", "in", ("topup", "topup_reversal")),
+        ]
+        booked = Line.search(domain)
         totals = {}
         for line in booked:
             key = (line.balance_id, line.move_line_id)
             totals[key] = totals.get(key, 0.0) + line.amount
-        # sudo: see _hotrush_book_topups
-        Line.create(
-            [
-                {
-                    "balance_id": balance.id,
-                    "kind": "topup_reversal",
-                    "amount": -amount,
-                    "move_id": move_line.move_id.id,
-                    "move_line_id": move_line.id,
-                    "note": self.env._(
+        for (balance, move_line), amount in totals.items():
+            if not balance.currency_id.is_zero(amount):
+                balance._book(
+                    "topup_reversal",
+                    -amount,
+                    move=move_line.move_id,
+                    move_line=move_line,
+                    note=self.env._(
                         "%(move)s reset to draft", move=move_line.move_id.name
                     ),
-                }
-                for (balance, move_line), amount in totals.items()
-                if not balance.currency_id.is_zero(amount)
-            ]
-        )
+                )
 
     # ------------------------------------------------------------------
     # Support invoices (HR-32)

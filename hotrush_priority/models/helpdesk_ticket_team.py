@@ -67,3 +67,28 @@ class HelpdeskTicketTeam(models.Model):
         self.ensure_one()
         company = self.company_id or self.env.company
         return self.hotrush_response_hours or company.hotrush_response_hours
+
+    @api.model
+    def _hotrush_refusal_message(self, company):
+        """Why a ticket of ``company`` cannot be HotRush with its team: which teams
+        offer it."""
+        # sudo: name the offering teams of this ticket's company even to a customer
+        # who cannot read them; nothing but their names is shown.
+        offering = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .search(
+                [
+                    ("hotrush_offered", "=", True),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        )
+        if offering:
+            return self.env._(
+                "HotRush (urgent support) is only available for requests to "
+                "%(teams)s. Please choose that team, or submit the ticket without "
+                "HotRush.",
+                teams=", ".join(offering.mapped("display_name")),
+            )
+        return self.env._("HotRush (urgent support) is not offered by this team.")

@@ -2,17 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from .helpdesk_ticket import SLA_STATUSES
-
-REASONS = [
-    ("customer", "Customer's decision"),
-    ("customization", "Customization project"),
-    ("bug", "Bug in the default software needing extra time"),
-    ("general", "General, accounts, forums, sales or licensing question"),
-    ("transfer", "Transferred to a team without HotRush"),
-    ("not_eligible", "Category not eligible for HotRush"),
-    ("other", "Other"),
-]
+from ..const import EVENT_ACTIONS, REASONS, SLA_STATUSES
 
 
 class HotrushEvent(models.Model):
@@ -52,13 +42,7 @@ class HotrushEvent(models.Model):
         readonly=True,
     )
     action = fields.Selection(
-        selection=[
-            ("request", "Requested"),
-            ("uncheck", "Unchecked before assignment"),
-            ("withdraw", "Withdrawn"),
-            ("remove", "Removed by support"),
-            ("auto_remove", "Removed automatically"),
-        ],
+        selection=EVENT_ACTIONS,
         required=True,
         readonly=True,
     )
@@ -86,3 +70,38 @@ class HotrushEvent(models.Model):
             event.display_name = (
                 f"{event.ticket_id.number}: {actions.get(event.action)}"
             )
+
+    def _chatter_message(self):
+        """The event in words, as the ticket's chatter says it."""
+        self.ensure_one()
+        event, ticket = self, self.ticket_id
+        if event.kind == "start":
+            if ticket.hotrush_queued_until:
+                return self.env._(
+                    "HotRush requested by %(user)s. Queued until the support opens at "
+                    "%(opening)s; respond by %(deadline)s.",
+                    user=event.user_id.name,
+                    opening=ticket._hotrush_format(ticket.hotrush_queued_until),
+                    deadline=ticket._hotrush_format(ticket.hotrush_deadline),
+                )
+            return self.env._(
+                "HotRush requested by %(user)s; respond by %(deadline)s.",
+                user=event.user_id.name,
+                deadline=ticket._hotrush_format(ticket.hotrush_deadline),
+            )
+        reason = dict(event._fields["reason"]._description_selection(self.env)).get(
+            event.reason
+        )
+        action = dict(event._fields["action"]._description_selection(self.env))[
+            event.action
+        ]
+        message = self.env._(
+            "HotRush ended (%(action)s) by %(user)s.",
+            action=action,
+            user=event.user_id.name,
+        )
+        if reason:
+            message += " " + self.env._("Reason: %(reason)s.", reason=reason)
+        if event.note:
+            message += " " + self.env._("Note: %(note)s", note=event.note)
+        return message

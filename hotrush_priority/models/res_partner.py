@@ -33,11 +33,17 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_hotrush_balance(self):
         company = self.env.company
-        balances = self.env["hotrush.support.balance"].search(
-            [
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", company.id),
-            ]
+        # sudo: the credit of a contact's company, for the helpdesk users these
+        # fields are restricted to
+        balances = (
+            self.env["hotrush.support.balance"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                ]
+            )
         )
         per_partner = {b.partner_id: b for b in balances}
         for partner in self:
@@ -51,5 +57,9 @@ class ResPartner(models.Model):
 
     def action_view_hotrush_balance(self):
         self.ensure_one()
-        balance = self.env["hotrush.support.balance"]._get_for(self, self.env.company)
+        # sudo: the balance is created when the contact has none yet, which helpdesk
+        # users (who open it here) may not do themselves; they then read it as usual
+        balance = (
+            self.env["hotrush.support.balance"].sudo()._get_for(self, self.env.company)
+        )
         return balance.with_env(self.env).action_open_lines()

@@ -112,11 +112,10 @@ class HotrushSupportBalance(models.Model):
 
     @api.model
     def _get_for(self, partner, company, create=True):
-        """The balance of a customer (its commercial partner) in a company."""
+        """The balance of a customer (its commercial partner) in a company, in the
+        caller's environment: the caller says why when it needs superuser rights."""
         partner = partner.commercial_partner_id
-        # sudo: balances are created by the rules (top-ups, charges) for the customer
-        # at hand; the caller's access to that customer was checked before.
-        balances = self.sudo().with_context(active_test=False)
+        balances = self.with_context(active_test=False)
         balance = balances.search(
             [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1
         )
@@ -124,7 +123,40 @@ class HotrushSupportBalance(models.Model):
             balance = balances.create(
                 {"partner_id": partner.id, "company_id": company.id}
             )
-        return balance
+        return balance.with_env(self.env)
+
+    def _book(
+        self,
+        kind,
+        amount,
+        ticket=None,
+        move=None,
+        move_line=None,
+        note=False,
+        date=None,
+        expiry_date=None,
+    ):
+        """Move money on this balance: the one way top-ups, their reversals, charges
+        and refunds reach the ledger (managers' adjustments come from the form).
+
+        :param kind: a movement kind of ``hotrush.support.balance.line``
+        :param amount: positive adds credit
+        :return: the movement
+        """
+        self.ensure_one()
+        vals = {
+            "balance_id": self.id,
+            "kind": kind,
+            "amount": amount,
+            "ticket_id": ticket.id if ticket else False,
+            "move_id": move.id if move else False,
+            "move_line_id": move_line.id if move_line else False,
+            "note": note,
+            "expiry_date": expiry_date or False,
+        }
+        if date:
+            vals["date"] = date
+        return self.env["hotrush.support.balance.line"].create(vals)
 
     @api.model
     def _has_active_balance(self, partner, company):

@@ -14,7 +14,7 @@ not be combined afterwards).
 from odoo import fields, models, tools
 from odoo.tools import SQL, frozendict
 
-from ..models.helpdesk_ticket import SLA_STATUSES
+from ..const import SLA_STATUSES
 
 PERCENTILES = {
     "response_median_minutes:avg": 0.5,

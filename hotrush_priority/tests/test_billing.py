@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from ..models.helpdesk_ticket import CHARGE_CONSTRAINT
+from ..const import CHARGE_CONSTRAINT
 from .common import HotrushFixture, local_to_utc
 
 MSK = "Europe/Moscow"

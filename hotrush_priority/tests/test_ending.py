@@ -212,6 +212,34 @@ class TestEnding(HotrushCase):
             )
         self.assertTrue(ticket.hotrush)
 
+    def test_end_only_through_its_actions(self):
+        """How urgency ends is the actions' arguments, stored with the ticket; a
+        write that clears the flag without them is refused, even as superuser, and
+        the end's own fields are not writable by users."""
+        ticket = self._hotrush_ticket(user_id=self.agent.id)
+        with self.refused(ValidationError, "Remove HotRush"):
+            ticket.write({"hotrush": False})
+        with self.refused(AccessError, "set by the HotRush rules"):
+            ticket.with_user(self.agent).write(
+                {"hotrush": False, "hotrush_end_action": "remove"}
+            )
+        self.assertTrue(ticket.hotrush)
+        self._remove(ticket, self.agent, "other", note="  Asked twice  ")
+        self.assertRecordValues(
+            ticket,
+            [
+                {
+                    "hotrush": False,
+                    "hotrush_end_action": "remove",
+                    "hotrush_end_reason": "other",
+                    "hotrush_end_note": "Asked twice",
+                }
+            ],
+        )
+        # a new request forgets the last end
+        ticket.with_user(self.agent).action_hotrush_request()
+        self.assertFalse(ticket.hotrush_end_reason or ticket.hotrush_end_note)
+
     def test_customization_without_team_refused(self):
         self.company.hotrush_development_team_id = False
         ticket = self._hotrush_ticket(user_id=self.agent.id)

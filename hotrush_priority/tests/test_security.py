@@ -16,9 +16,10 @@ import psycopg2
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..models.helpdesk_ticket import FORM_KEY_INDEX, MAX_BILLABLE_HOURS
+from ..const import FORM_KEY_INDEX, MAX_BILLABLE_HOURS
 from .test_portal import PortalMixin
 from .test_rpc import RpcError
+
 
 class SecurityMixin(PortalMixin):
     @classmethod
@@ -105,7 +106,9 @@ class SecurityMixin(PortalMixin):
     def _xmlrpc(self, login, password, model, method, *args, **kwargs):
         """execute_kw through XML-RPC (Odoo 19 logs that the endpoint is deprecated)."""
         with self.assertLogs("odoo", "WARNING"):
-            uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, login, password, {})
+            uid = self.xmlrpc_common.authenticate(
+                self.env.cr.dbname, login, password, {}
+            )
         with self.assertLogs("odoo", "WARNING"):
             return self.xmlrpc_object.execute_kw(
                 self.env.cr.dbname, uid, password, model, method, list(args), kwargs
@@ -210,8 +213,9 @@ class TestPortalClose(SecurityMixin, HttpCase):
         self.authenticate("hr_portal", "hr_portal_pw")
         ticket = self._hotrush_ticket()
         page = self.url_open(f"/my/ticket/{ticket.id}").text
-        i = page.find("ticket_close_buttons")
-        form = re.search(r'<form[^>]*action="/ticket/close"[^>]*>(.*?)</form>', page, re.S)
+        form = re.search(
+            r'<form[^>]*action="/ticket/close"[^>]*>(.*?)</form>', page, re.DOTALL
+        )
         self.assertTrue(form, "the page offers the close buttons")
         self.assertRegex(form.group(0), r'method="POST"')
         self.assertIn('name="csrf_token"', form.group(1))
@@ -262,7 +266,9 @@ class TestPortalClose(SecurityMixin, HttpCase):
             self.stage_rejected.id,
         )
         self.assertOpenUncharged(victim)
-        self._rpc("helpdesk.ticket", "action_close_from_portal", own.ids, self.stage_done.id)
+        self._rpc(
+            "helpdesk.ticket", "action_close_from_portal", own.ids, self.stage_done.id
+        )
         self.env.invalidate_all()
         self.assertTrue(own.closed)
         self.assertEqual(len(self._charges(own)), 1)
@@ -437,7 +443,11 @@ class TestTicketState(SecurityMixin, HttpCase):
         )
         with self.assertRaises(xmlrpc.client.Fault) as caught:
             self._xmlrpc(
-                "hr_agent", "hr_agent_pw", "helpdesk.ticket", "write", ticket.ids,
+                "hr_agent",
+                "hr_agent_pw",
+                "helpdesk.ticket",
+                "write",
+                ticket.ids,
                 {"hotrush": True},
             )
         self.assertIn("the ticket is closed", caught.exception.faultString)
@@ -539,7 +549,14 @@ class TestModelRules(SecurityMixin, HttpCase):
 
     def test_billable_hours_must_be_sane(self):
         ticket = self._hotrush_ticket()
-        for value in ("NaN", "Infinity", "-Infinity", 1e308, -1, MAX_BILLABLE_HOURS + 1):
+        for value in (
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            1e308,
+            -1,
+            MAX_BILLABLE_HOURS + 1,
+        ):
             with self.subTest(value=value):
                 self.assertRpcRefused(
                     "odoo.exceptions.ValidationError",
@@ -552,17 +569,25 @@ class TestModelRules(SecurityMixin, HttpCase):
         for value in (float("nan"), float("inf"), 1e308):
             with self.subTest(xmlrpc=value), self.assertRaises(xmlrpc.client.Fault):
                 self._xmlrpc(
-                    "hr_agent", "hr_agent_pw", "helpdesk.ticket", "write",
-                    ticket.ids, {"hotrush_billable_hours": value},
+                    "hr_agent",
+                    "hr_agent_pw",
+                    "helpdesk.ticket",
+                    "write",
+                    ticket.ids,
+                    {"hotrush_billable_hours": value},
                 )
         self.env.invalidate_all()
         self.assertEqual(ticket.hotrush_billable_hours, 2.0)
         # the boundary is accepted, and closing bills it
         self._rpc(
-            "helpdesk.ticket", "write", ticket.ids,
+            "helpdesk.ticket",
+            "write",
+            ticket.ids,
             {"hotrush_billable_hours": MAX_BILLABLE_HOURS},
         )
-        self._rpc("helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id})
+        self._rpc(
+            "helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id}
+        )
         self.env.invalidate_all()
         self.assertEqual(self._charges(ticket).hours, MAX_BILLABLE_HOURS)
 
@@ -579,7 +604,9 @@ class TestModelRules(SecurityMixin, HttpCase):
         )
         self.env.invalidate_all()
         self.assertEqual(ticket.company_id, self.company)
-        self._rpc("helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id})
+        self._rpc(
+            "helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id}
+        )
         Balance = self.env["hotrush.support.balance"]
         self.assertFalse(
             Balance.search([("company_id", "=", self.other_company.id)]),
@@ -592,12 +619,16 @@ class TestModelRules(SecurityMixin, HttpCase):
         ticket = self._create_ticket(
             partner_id=walk_in.id, user_id=self.agent.id, hotrush_billable_hours=1.0
         )
-        self._rpc("helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id})
+        self._rpc(
+            "helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id}
+        )
         charge = self._charges(ticket)
         self.assertEqual(charge.amount, 80.0)
         self.assertEqual(charge.covered_amount, 0.0)
         self.assertFalse(
-            self.env["hotrush.support.balance"].search([("partner_id", "=", walk_in.id)])
+            self.env["hotrush.support.balance"].search(
+                [("partner_id", "=", walk_in.id)]
+            )
         )
 
     def test_forged_end_context_and_plain_writes_refused(self):
@@ -625,8 +656,13 @@ class TestModelRules(SecurityMixin, HttpCase):
                 )
         with self.assertRaises(xmlrpc.client.Fault) as caught:
             self._xmlrpc(
-                "hr_agent", "hr_agent_pw", "helpdesk.ticket", "write",
-                unassigned.ids, {"hotrush": False}, context=forged,
+                "hr_agent",
+                "hr_agent_pw",
+                "helpdesk.ticket",
+                "write",
+                unassigned.ids,
+                {"hotrush": False},
+                context=forged,
             )
         self.assertIn("Remove HotRush", caught.exception.faultString)
         self.env.invalidate_all()
@@ -636,8 +672,11 @@ class TestModelRules(SecurityMixin, HttpCase):
             "helpdesk.ticket", "action_hotrush_uncheck", unassigned.ids, context=forged
         )
         self._rpc(
-            "helpdesk.ticket", "action_hotrush_withdraw", assigned.ids,
-            note="Customer called", context=forged,
+            "helpdesk.ticket",
+            "action_hotrush_withdraw",
+            assigned.ids,
+            note="Customer called",
+            context=forged,
         )
         self.env.invalidate_all()
         for ticket, action in ((unassigned, "uncheck"), (assigned, "withdraw")):
@@ -657,12 +696,18 @@ class TestModelRules(SecurityMixin, HttpCase):
             "not_eligible",
         )
         self._rpc(
-            "helpdesk.ticket", "action_hotrush_remove", ticket.ids, "bug",
-            note="Core bug", context={"hotrush_end": {"action": "withdraw"}},
+            "helpdesk.ticket",
+            "action_hotrush_remove",
+            ticket.ids,
+            "bug",
+            note="Core bug",
+            context={"hotrush_end": {"action": "withdraw"}},
         )
         self.env.invalidate_all()
         event = ticket.hotrush_event_ids.filtered(lambda e: e.kind == "end")
-        self.assertEqual((event.action, event.reason, event.note), ("remove", "bug", "Core bug"))
+        self.assertEqual(
+            (event.action, event.reason, event.note), ("remove", "bug", "Core bug")
+        )
         self.assertEqual(event.user_id, self.agent)
         # customers cannot remove, over RPC either
         other = self._hotrush_ticket()
@@ -747,9 +792,7 @@ class TestRouteWalk(SecurityMixin, HttpCase):
     def _state(self):
         """Everything a request could change about tickets and money."""
         self.env.invalidate_all()
-        tickets = (
-            self.env["helpdesk.ticket"].with_context(active_test=False).search([])
-        )
+        tickets = self.env["helpdesk.ticket"].with_context(active_test=False).search([])
         return (
             [
                 (
@@ -808,7 +851,9 @@ class TestRouteWalk(SecurityMixin, HttpCase):
             for url in self._urls(pattern, ticket_id):
                 with self.subTest(url=url, method="GET"):
                     before = self._state()
-                    query = "&".join(f"{k}={v}" for k, v in self._params(ticket_id).items())
+                    query = "&".join(
+                        f"{k}={v}" for k, v in self._params(ticket_id).items()
+                    )
                     response = self.url_open(f"{url}?{query}", allow_redirects=False)
                     self.assertLess(response.status_code, 500, response.text[:300])
                     self.assertEqual(self._state(), before, "a GET changed data")

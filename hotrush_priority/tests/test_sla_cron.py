@@ -11,11 +11,11 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models.helpdesk_ticket import CRON_BATCH_SIZE
+from ..const import CRON_BATCH_SIZE
 from .common import HotrushCase, local_to_utc
 
 MSK = "Europe/Moscow"
-LOGGER = "odoo.addons.hotrush_priority.models.helpdesk_ticket"
+LOGGER = "odoo.addons.hotrush_priority.models.helpdesk_ticket_sla"
 WARNING_TEXT = "HotRush deadline approaching"
 BREACH_TEXT = "HotRush SLA breached"
 OPENING_TEXT = "Support is open"
@@ -300,7 +300,7 @@ class TestSlaCron(HotrushCase):
         late = self._request(thursday(11), user_id=self.agent.id)
         normal = self._create_ticket(user_id=self.agent.id)
         with freeze_time(thursday(11, 5)):
-            unchecked.write({"hotrush": False})
+            unchecked.action_hotrush_uncheck()
         with freeze_time(thursday(11, 10)):
             met.with_user(self.agent).message_post(
                 body="On it.", message_type="comment", subtype_xmlid="mail.mt_comment"
@@ -328,7 +328,7 @@ class TestSlaCron(HotrushCase):
         self._run_cron(thursday(11, 45))
         self.assertTrue(ticket.hotrush_warned_at)
         with freeze_time(thursday(11, 50)):
-            ticket.write({"hotrush": False})
+            ticket.action_hotrush_uncheck()
         with freeze_time(thursday(14)):
             ticket.write({"hotrush": True})
         self.assertFalse(ticket.hotrush_warned_at)

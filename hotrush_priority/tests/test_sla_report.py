@@ -43,7 +43,7 @@ class TestSlaReport(HotrushCase):
         cls._ticket("f", False, (2026, 11, 26, 12, 0), None)
         cls._ticket("g", cls.agent, (2026, 11, 26, 12, 0), None)
         with freeze_time(local_to_utc(MSK, 2026, 11, 26, 12, 10)):
-            cls.tickets["f"].write({"hotrush": False})
+            cls.tickets["f"].action_hotrush_uncheck()
         cls.env["helpdesk.ticket"].create(cls._ticket_vals(name="Not urgent"))
         cls.env.flush_all()
 

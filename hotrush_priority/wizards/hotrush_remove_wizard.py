@@ -3,8 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.helpdesk_ticket import REMOVAL_REASONS
-from ..models.hotrush_event import REASONS
+from ..const import REASONS, REMOVAL_REASONS
 
 
 class HotrushRemoveWizard(models.TransientModel):

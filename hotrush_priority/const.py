@@ -1,0 +1,68 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The lists and limits of HotRush, one place each.
+
+Selections are (value, label) pairs: Odoo translates their labels where fields use them.
+"""
+
+# SLA status of a HotRush request, from the request to its verdict
+SLA_STATUSES = [
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+    ("cancelled", "Cancelled"),
+]
+# the statuses that time still moves (queued -> running -> breached)
+OPEN_STATUSES = ("queued", "running")
+
+# How urgency ends: the ticket's last end and each audit event
+END_ACTIONS = [
+    ("uncheck", "Unchecked before assignment"),
+    ("withdraw", "Withdrawn"),
+    ("remove", "Removed by support"),
+    ("auto_remove", "Removed automatically"),
+]
+EVENT_ACTIONS = [("request", "Requested"), *END_ACTIONS]
+# the ends a user chooses; automatic removal comes with a team or category change
+USER_END_ACTIONS = ("uncheck", "withdraw", "remove")
+
+# Why urgency ended
+REASONS = [
+    ("customer", "Customer's decision"),
+    ("customization", "Customization project"),
+    ("bug", "Bug in the default software needing extra time"),
+    ("general", "General, accounts, forums, sales or licensing question"),
+    ("transfer", "Transferred to a team without HotRush"),
+    ("not_eligible", "Category not eligible for HotRush"),
+    ("other", "Other"),
+]
+# the reason of the customer's own uncheck and withdrawal
+CUSTOMER_REASON = "customer"
+# the reasons support may give when removing HotRush (HR-22)
+REMOVAL_REASONS = ("customization", "bug", "general", "other")
+
+# Order of the ticket lists: HotRush tickets awaiting their first response first, the
+# closest deadline first (NULLs sort last); then helpdesk_mgmt's order.
+QUEUE_ORDER = "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
+# helpdesk_mgmt's highest priority, given to HotRush tickets
+HIGHEST_PRIORITY = "3"
+
+# Records of the addon
+RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
+CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
+SLA_CRON = "hotrush_priority.ir_cron_hotrush_sla"
+
+# Database constraints whose violation has a meaning of its own
+# one charge (and one surcharge refund) per ticket
+CHARGE_CONSTRAINT = "hotrush_charge_ticket_kind_uniq"
+# one ticket per submission of the portal's new-ticket form
+FORM_KEY_INDEX = "helpdesk_ticket_hotrush_form_key_uniq"
+
+# Limits
+# tickets the SLA scheduled action handles per transaction (HR-53)
+CRON_BATCH_SIZE = 100
+# a note of the customer or of support, in characters
+NOTE_MAX_LENGTH = 2000
+# billable hours of one ticket: finite, at least 0, at most this (HR-80)
+MAX_BILLABLE_HOURS = 1000.0

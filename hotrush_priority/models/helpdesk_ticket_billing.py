@@ -1,0 +1,192 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What a ticket costs: billable hours, the support balance gate of HotRush (HR-4), the
+rate multiplier, and the charge on close and the surcharge refund on an end of urgency,
+which ``hotrush.charge`` books (HR-31 … HR-34)."""
+
+import math
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..const import MAX_BILLABLE_HOURS
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    hotrush_billable_hours = fields.Float(
+        string="Billable Hours",
+        tracking=True,
+        copy=False,
+        help="Support hours charged when the ticket is closed, at the team's support "
+        "product price (times the HotRush multiplier for HotRush tickets).",
+    )
+
+    hotrush_charge_ids = fields.One2many(
+        comodel_name="hotrush.charge",
+        inverse_name="ticket_id",
+        string="Charges",
+        readonly=True,
+    )
+
+    hotrush_balance_amount = fields.Monetary(
+        string="Customer's Support Credit",
+        compute="_compute_hotrush_balance",
+        currency_field="hotrush_currency_id",
+    )
+
+    hotrush_balance_active = fields.Boolean(
+        string="Support Balance Active", compute="_compute_hotrush_balance"
+    )
+
+    hotrush_currency_id = fields.Many2one(related="company_id.currency_id")
+
+    # ------------------------------------------------------------------
+    # Compute
+    # ------------------------------------------------------------------
+
+    @api.depends("commercial_partner_id", "company_id")
+    @api.depends_context("date")
+    def _compute_hotrush_balance(self):
+        # sudo: the ticket shows its customer's credit to whoever reads the ticket
+        Balance = self.env["hotrush.support.balance"].sudo()
+        for ticket in self:
+            balance = Balance._get_for(
+                ticket.commercial_partner_id, ticket.company_id, create=False
+            )
+            ticket.hotrush_balance_amount = balance.amount
+            ticket.hotrush_balance_active = balance.is_active
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("hotrush")
+    def _check_hotrush_balance(self):
+        for ticket in self.filtered("hotrush"):
+            refusal = ticket._hotrush_balance_refusal()
+            if refusal:
+                raise ValidationError(refusal)
+
+    def _hotrush_balance_refusal(self):
+        """Why this ticket's customer may not request HotRush now, or ``False`` (HR-4)."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if not partner:
+            return self.env._(
+                "HotRush needs the customer of the ticket: set the contact first."
+            )
+        Balance = self.env["hotrush.support.balance"]
+        if Balance._has_active_balance(partner, self.company_id):
+            return False
+        # sudo: why the customer's own balance is not active, told to that customer
+        balance = Balance.sudo()._get_for(partner, self.company_id, create=False)
+        if balance.expiry_date and balance.expiry_date < balance._hotrush_today():
+            return self.env._(
+                "HotRush is available while your support balance is active, and it "
+                "expired on %(date)s. Top up your prepaid support to use HotRush, or "
+                "submit the ticket without HotRush.",
+                date=fields.Date.to_string(balance.expiry_date),
+            )
+        return self.env._(
+            "HotRush is available while your support balance is active, and it has "
+            "no credit left. Top up your prepaid support to use HotRush, or submit "
+            "the ticket without HotRush."
+        )
+
+    @api.constrains("hotrush_billable_hours")
+    def _check_hotrush_billable_hours(self):
+        for ticket in self:
+            hours = ticket.hotrush_billable_hours
+            if not math.isfinite(hours) or not 0 <= hours <= MAX_BILLABLE_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "Billable hours must be a number from 0 to %(max)s.",
+                        max=int(MAX_BILLABLE_HOURS),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Hooks of the core
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if "company_id" in vals:
+            self._hotrush_check_company_move(vals["company_id"])
+        res = super().write(vals)
+        if "stage_id" in vals:
+            self._hotrush_charge_closed()
+        return res
+
+    def _hotrush_end(self, action, reason=False, note=False):
+        res = super()._hotrush_end(action, reason=reason, note=note)
+        self._hotrush_refund_surcharge()
+        return res
+
+    def _hotrush_system_fields(self):
+        return super()._hotrush_system_fields() | {"hotrush_charge_ids"}
+
+    def _hotrush_check_company_move(self, company_id):
+        """A HotRush ticket stays in its company: its deadline, team and the
+        customer's support balance belong there."""
+        moving = self.filtered(lambda t: t.hotrush and t.company_id.id != company_id)
+        if moving:
+            raise ValidationError(
+                self.env._(
+                    "%(ticket)s is a HotRush ticket and cannot move to another "
+                    "company: the customer's support balance and the deadline belong "
+                    "to its company. Remove HotRush first.",
+                    ticket=moving[0].display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Billing (HR-31 … HR-34)
+    # ------------------------------------------------------------------
+
+    def _hotrush_charge_closed(self):
+        """Charge the closed tickets of this batch that have billable hours."""
+        for ticket in self.filtered(lambda t: t.closed and t._hotrush_is_billable()):
+            ticket._hotrush_charge()
+
+    def _hotrush_is_billable(self):
+        self.ensure_one()
+        return bool(
+            self.hotrush_billable_hours > 0
+            and self.team_id.hotrush_support_product_id
+            and self.commercial_partner_id
+        )
+
+    def _hotrush_charge(self):
+        """Charge this ticket once (see ``hotrush.charge._charge_ticket``)."""
+        self.ensure_one()
+        # sudo: charges, balances and support invoices are written by the billing
+        # rules for this ticket's own customer and company, whoever closes it (a
+        # customer closing from the portal may not even read charges)
+        return self.env["hotrush.charge"].sudo()._charge_ticket(self)
+
+    def _hotrush_rate_multiplier(self):
+        """Double rate for tickets still HotRush when closed (HR-31, HR-34)."""
+        self.ensure_one()
+        company = self.company_id
+        if not self.hotrush:
+            return 1.0
+        if company.hotrush_waive_breached and self.hotrush_sla_status == "breached":
+            return 1.0
+        return company.hotrush_rate_multiplier
+
+    def _hotrush_unit_price(self, product):
+        """Price of one support hour at the normal rate, in company currency."""
+        self.ensure_one()
+        return product.with_company(self.company_id).lst_price
+
+    def _hotrush_refund_surcharge(self):
+        """Urgency ended after the ticket was charged at the HotRush rate (HR-33)."""
+        # sudo: the billing rules refund this ticket's own charge, whoever ends
+        # urgency (a customer may not read charges)
+        charges = self.sudo().hotrush_charge_ids
+        refunded = charges.filtered(lambda c: c.kind == "surcharge_refund").ticket_id
+        return charges.filtered(
+            lambda c: c.ticket_id not in refunded
+        )._refund_surcharge()

@@ -1,0 +1,545 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Time passes on HotRush tickets: the team's 'Respond by' activity (HR-5), and the
+SLA scheduled action's opening notices, warnings and breach escalations (HR-50 … HR-53).
+
+Each step selects tickets on stored, indexed fields, locks them with SKIP LOCKED in the
+same statement (a second worker gets other tickets), writes a "done" marker with the
+notice and commits per batch: a run can stop anywhere, run twice or run in parallel,
+and every notice still goes out once.
+"""
+
+import logging
+from datetime import timedelta
+
+from psycopg2.errors import SerializationFailure
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL, format_datetime
+
+from ..const import CRON_BATCH_SIZE, OPEN_STATUSES, RESPONSE_ACTIVITY, SLA_CRON
+
+_logger = logging.getLogger(__name__)
+
+
+# the markers below, which a new request clears
+DONE_MARKERS = (
+    "hotrush_team_notified_at",
+    "hotrush_warned_at",
+    "hotrush_escalated_at",
+    "hotrush_opening_notified_at",
+)
+
+
+def _done_marker(string, help_text):
+    """When the scheduled action gave a notice: set with it, in the same write, so
+    that the notice goes out once; empty (and out of the index) until then."""
+    return fields.Datetime(
+        string=string,
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help=help_text,
+    )
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    # "Done" markers of the SLA scheduled action: each notice goes out once per request
+    hotrush_team_notified_at = _done_marker(
+        "HotRush Team Notified On",
+        "When the assignee (or the team leader) got the 'Respond by' activity of "
+        "this request.",
+    )
+    hotrush_warned_at = _done_marker(
+        "HotRush Warned On",
+        "When the assignee (or the team leader) was warned that the response "
+        "deadline approaches.",
+    )
+    hotrush_escalated_at = _done_marker(
+        "HotRush Escalated On", "When the breach was escalated to the team leader."
+    )
+    hotrush_opening_notified_at = _done_marker(
+        "HotRush Opening Notice On",
+        "When the team was told that this ticket, queued outside working hours, is "
+        "running.",
+    )
+
+    # ------------------------------------------------------------------
+    # Hooks of the core
+    # ------------------------------------------------------------------
+
+    def _hotrush_start(self, created=False):
+        res = super()._hotrush_start(created=created)
+        self._hotrush_notify_team_soon()
+        return res
+
+    def _hotrush_start_vals(self, start, priority):
+        # a new request gets every notice again
+        vals = super()._hotrush_start_vals(start, priority)
+        return dict(vals, **dict.fromkeys(DONE_MARKERS, False))
+
+    def _hotrush_end(self, action, reason=False, note=False):
+        res = super()._hotrush_end(action, reason=reason, note=note)
+        self.activity_unlink([RESPONSE_ACTIVITY])
+        return res
+
+    def _hotrush_register_first_response(self, message):
+        registered = super()._hotrush_register_first_response(message)
+        if registered:
+            self.activity_feedback(
+                [RESPONSE_ACTIVITY],
+                feedback=self.env._(
+                    "Answered by %(user)s.", user=message.author_id.name
+                ),
+            )
+        return registered
+
+    def _hotrush_system_fields(self):
+        return super()._hotrush_system_fields() | set(DONE_MARKERS)
+
+    # ------------------------------------------------------------------
+    # The team's 'Respond by' activity (HR-5)
+    # ------------------------------------------------------------------
+
+    def _hotrush_notify_team_soon(self):
+        """HR-5: the team hears of the request at once, from the SLA scheduled action.
+
+        The action is triggered to run as soon as this transaction commits; it gives
+        the assignee or team leader the 'Respond by' activity, with Odoo's follower
+        subscription and assignment notice, for every new request in one batch. The
+        request itself stays fast. When the action is inactive, it is done here.
+        """
+        # sudo: any user requesting HotRush wakes the scheduled action; nothing else
+        # of the action is read or changed.
+        cron = (
+            self.env["ir.cron"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    SLA_CRON, raise_if_not_found=False
+                )
+            )
+        )
+        if cron and cron.active:
+            cron._trigger()
+        else:
+            self._hotrush_notify_request(fields.Datetime.now())
+
+    def _hotrush_notify_request(self, now):
+        """'Respond by <deadline>' for the assignee or team leader, once per request.
+
+        A ticket that already has an open HotRush response activity (given before this
+        step existed) keeps it and gets no second one.
+        """
+        # sudo: system fields, see _hotrush_start
+        self.sudo().write({"hotrush_team_notified_at": now})
+        (
+            self - self._hotrush_with_response_activity()
+        )._hotrush_schedule_response_activity()
+
+    def _hotrush_with_response_activity(self):
+        """The tickets of ``self`` with an open HotRush response activity."""
+        # sudo: only which tickets have one, whoever runs the step
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", self.env.ref(RESPONSE_ACTIVITY).id),
+                ],
+                ["res_id"],
+            )
+        )
+        return self.browse({activity.res_id for activity in activities})
+
+    def _hotrush_schedule_response_activity(self):
+        """'Respond by <deadline>' for the assignee, or the team leader if unassigned.
+
+        Created for the batch at once, as ``activity_schedule`` would per ticket
+        (followers are subscribed per user). Users are told of activities assigned
+        to them, except when they requested HotRush themselves.
+        """
+        Activity = self.env["mail.activity"]
+        if self.env.context.get("mail_activity_automation_skip"):
+            return Activity
+        to_tell, own = [], []
+        for ticket in self:
+            user = ticket._hotrush_responsible_user()
+            if user:
+                vals = ticket._hotrush_response_activity_vals(user)
+                (own if user == ticket.hotrush_requested_by_id else to_tell).append(
+                    vals
+                )
+        return Activity.create(to_tell) | Activity.with_context(
+            mail_activity_quick_update=True
+        ).create(own)
+
+    def _hotrush_response_activity_vals(self, user):
+        self.ensure_one()
+        activity_type = self.env.ref(RESPONSE_ACTIVITY)
+        tz = user.tz or "UTC"
+        deadline = self.hotrush_deadline
+        local = fields.Datetime.context_timestamp(self.with_context(tz=tz), deadline)
+        return {
+            "activity_type_id": activity_type.id,
+            "summary": self.env._(
+                "Respond by %(deadline)s",
+                deadline=format_datetime(self.env, deadline, tz=tz, dt_format="short"),
+            ),
+            "note": activity_type.default_note,
+            "automated": True,
+            "date_deadline": local.date(),
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "user_id": user.id,
+        }
+
+    # ------------------------------------------------------------------
+    # Scheduled action (HR-50 … HR-53)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_hotrush_sla(self, batch_size=CRON_BATCH_SIZE):
+        """Scheduled action: new requests, opening notices, breaches with escalation,
+        warnings.
+
+        The steps run in this order so that a new request first gets its 'Respond by'
+        activity, and a ticket whose opening and deadline both passed while the action
+        did not run is announced, then escalated, and never warned about a deadline
+        that is already over.
+        """
+        now = fields.Datetime.now()
+        # sudo: the action checks the tickets of every company, whoever its user is.
+        # Each step reads and writes only the ticket it handles and notifies that
+        # ticket's own team, so nothing of one customer reaches another.
+        tickets = self.sudo()
+        for domain_method, method in tickets._hotrush_cron_steps():
+            domain = getattr(tickets, domain_method)(now)
+            if not tickets._hotrush_cron_run_step(domain, method, now, batch_size):
+                return  # out of time: the job is rescheduled at once for the rest
+
+    @api.model
+    def _hotrush_cron_steps(self):
+        """(domain method, processing method) names of the steps, in order."""
+        return [
+            ("_hotrush_cron_domain_request", "_hotrush_notify_request"),
+            ("_hotrush_cron_domain_opening", "_hotrush_notify_opening"),
+            ("_hotrush_cron_domain_breach", "_hotrush_escalate_breach"),
+            ("_hotrush_cron_domain_warning", "_hotrush_warn"),
+        ]
+
+    @api.model
+    def _hotrush_cron_domain_request(self, now):
+        """Undecided HotRush requests whose team has not been notified yet (HR-5)."""
+        return Domain(
+            [
+                ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_team_notified_at", "=", False),
+            ]
+        )
+
+    @api.model
+    def _hotrush_cron_domain_opening(self, now):
+        """Tickets queued outside working hours whose opening has come, not announced.
+
+        Running tickets are included: the status may have been moved by another
+        route (e.g. a status refresh) without the team being told.
+        """
+        return Domain(
+            [
+                ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_queued_until", "<=", now),
+                ("hotrush_opening_notified_at", "=", False),
+                ("hotrush_queue_deadline", "!=", False),
+            ]
+        )
+
+    @api.model
+    def _hotrush_cron_domain_breach(self, now):
+        """HotRush tickets unanswered after deadline plus grace, not escalated yet.
+
+        ``hotrush_queue_deadline`` is empty once urgency ended, so withdrawn or removed
+        tickets never match; met tickets have a first response.
+        """
+        unanswered = Domain(
+            [
+                ("hotrush_sla_status", "in", (*OPEN_STATUSES, "breached")),
+                ("hotrush_first_response_at", "=", False),
+                ("hotrush_escalated_at", "=", False),
+            ]
+        )
+        return unanswered & self._hotrush_cron_per_company(
+            "hotrush_grace_minutes",
+            lambda grace: Domain(
+                "hotrush_queue_deadline", "<", now - timedelta(minutes=grace)
+            ),
+        )
+
+    @api.model
+    def _hotrush_cron_domain_warning(self, now):
+        """Undecided HotRush tickets whose deadline is within the warning lead.
+
+        Only once their team had the 'Respond by' activity: a request committed while
+        a run is past its first step is warned by the next run, after its notice.
+        """
+        undecided = Domain(
+            [
+                ("hotrush_sla_status", "in", OPEN_STATUSES),
+                ("hotrush_team_notified_at", "!=", False),
+                ("hotrush_warned_at", "=", False),
+            ]
+        )
+        return undecided & self._hotrush_cron_per_company(
+            "hotrush_warning_minutes",
+            lambda lead: (
+                Domain("hotrush_queue_deadline", "<=", now + timedelta(minutes=lead))
+                if lead > 0
+                else Domain.FALSE  # 0: the company does not want warnings
+            ),
+        )
+
+    @api.model
+    def _hotrush_cron_per_company(self, setting, condition):
+        """OR of ``condition(value)`` for each value of a company setting.
+
+        Companies sharing a value share one condition; when all share it there is no
+        condition on the company at all (the usual case), so the search stays on the
+        indexed HotRush fields.
+        """
+        # sudo: reads one setting of every company to select due tickets; nothing of it
+        # is shown or written anywhere.
+        companies = (
+            self.env["res.company"].sudo().with_context(active_test=False).search([])
+        )
+        groups = companies.grouped(setting)
+        if len(groups) == 1:
+            return condition(next(iter(groups)))
+        return Domain.OR(
+            Domain("company_id", "in", group.ids) & condition(value)
+            for value, group in groups.items()
+        )
+
+    @api.model
+    def _hotrush_cron_run_step(self, domain, method, now, batch_size):
+        """Run ``method(now)`` on the tickets of ``domain`` in committed batches.
+
+        Batches follow the ids, so a ticket that failed, or that still matches after
+        processing, is not taken again in this run (no endless loop); it is retried
+        on the next run since it has no marker.
+
+        :return: False when the scheduled action ran out of time
+        """
+        cron = self.env["ir.cron"]
+        last_id = 0
+        while True:
+            todo = domain & Domain("id", ">", last_id)
+            tickets = self._hotrush_cron_lock(todo, batch_size)
+            if not tickets:
+                return True
+            last_id = max(tickets.ids)
+            done = tickets._hotrush_cron_process(method, now)
+            full = len(tickets) == batch_size
+            remaining = (
+                self.search_count(domain & Domain("id", ">", last_id)) if full else 0
+            )
+            time_left = cron._commit_progress(len(done), remaining=remaining)
+            if not full:
+                return True
+            if not time_left:
+                if not remaining:
+                    # later steps have not run: ask to be called again right away
+                    cron._commit_progress(remaining=1)
+                return False
+
+    @api.model
+    def _hotrush_cron_lock(self, domain, limit):
+        """Select and lock up to ``limit`` tickets of ``domain`` in one statement.
+
+        Rows another worker has locked are skipped rather than waited for, so no
+        ticket is handled twice. A row that worker committed after this transaction
+        began cannot be locked (repeatable read): then this step stops for this run
+        and the next run, with fresh data, sees whether anything is left.
+        """
+        query = self._search(domain, order="id", limit=limit)
+        if query.is_empty():
+            return self.browse()
+        sql = SQL("%s FOR UPDATE SKIP LOCKED", query.select())
+        self.env.flush_query(sql)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # an expected race, not a bad query: do not log it as an error
+                self.env.cr.execute(sql, log_exceptions=False)
+                rows = self.env.cr.fetchall()
+        except SerializationFailure:
+            _logger.info(
+                "HotRush SLA check: tickets changed concurrently; left to the next run."
+            )
+            return self.browse()
+        return self.browse(row[0] for row in rows)
+
+    def _hotrush_cron_process(self, method, now):
+        """Run ``method(now)`` on the batch, isolating failures.
+
+        The batch runs in a savepoint; if it fails, ticket by ticket, so a ticket that
+        raises is rolled back, logged and skipped while the others are processed.
+
+        :return: the tickets processed
+        """
+        try:
+            with self.env.cr.savepoint():
+                getattr(self, method)(now)
+        except Exception:
+            if len(self) == 1:
+                _logger.exception(
+                    "HotRush SLA check %s failed for ticket %s (id %s); skipped, it "
+                    "is retried on the next run.",
+                    method,
+                    self.number,
+                    self.id,
+                )
+                return self.browse()
+        else:
+            return self
+        done = self.browse()
+        for ticket in self:
+            done |= ticket._hotrush_cron_process(method, now)
+        return done
+
+    # ------------------------------------------------------------------
+    # Steps
+    # ------------------------------------------------------------------
+
+    def _hotrush_notify_opening(self, now):
+        """Support opened: the queued tickets run now; their team is told, once."""
+        self._hotrush_update_sla_status(now)
+        # sudo: system fields, see _hotrush_start
+        self.sudo().write({"hotrush_opening_notified_at": now})
+        for ticket in self:
+            ticket._hotrush_post_notice(
+                ticket._hotrush_opening_message(), ticket._hotrush_team_users()
+            )
+
+    def _hotrush_escalate_breach(self, now):
+        """Deadline plus grace passed unanswered: breached, escalated to the leader."""
+        self._hotrush_update_sla_status(now)
+        breached = self.filtered(
+            lambda t: (
+                t.hotrush_sla_status == "breached" and not t.hotrush_first_response_at
+            )
+        )
+        # sudo: system fields, see _hotrush_start
+        breached.sudo().write({"hotrush_escalated_at": now})
+        for ticket in breached:
+            leader = ticket._hotrush_escalation_user()
+            if leader:
+                ticket.message_subscribe(partner_ids=leader.partner_id.ids)
+                ticket._hotrush_schedule_cron_activity(
+                    leader,
+                    self.env._(
+                        "HotRush breached: answer now (deadline %(deadline)s)",
+                        deadline=ticket._hotrush_format(
+                            ticket.hotrush_deadline, tz=leader.tz
+                        ),
+                    ),
+                )
+            ticket._hotrush_post_notice(ticket._hotrush_breach_message(leader), leader)
+            _logger.info(
+                "HotRush ticket %s (id %s) breached its deadline %s; escalated to %s",
+                ticket.number,
+                ticket.id,
+                ticket.hotrush_deadline,
+                leader.login or "nobody (no team leader)",
+            )
+
+    def _hotrush_warn(self, now):
+        """Deadline within the warning lead: activity and message, once."""
+        # sudo: system fields, see _hotrush_start
+        self.sudo().write({"hotrush_warned_at": now})
+        for ticket in self:
+            user = ticket._hotrush_responsible_user()
+            deadline = ticket._hotrush_format(
+                ticket.hotrush_deadline, tz=user.tz or None
+            )
+            if user:
+                ticket._hotrush_schedule_cron_activity(
+                    user,
+                    self.env._(
+                        "HotRush deadline approaching: respond by %(deadline)s",
+                        deadline=deadline,
+                    ),
+                )
+            minutes = max(int((ticket.hotrush_deadline - now).total_seconds()) // 60, 0)
+            ticket._hotrush_post_notice(
+                self.env._(
+                    "HotRush deadline approaching: respond publicly by %(deadline)s "
+                    "(%(minutes)s minutes left).",
+                    deadline=deadline,
+                    minutes=minutes,
+                ),
+                user,
+            )
+
+    # ------------------------------------------------------------------
+    # Notices
+    # ------------------------------------------------------------------
+
+    def _hotrush_opening_message(self):
+        self.ensure_one()
+        return self.env._(
+            "Support is open: this HotRush ticket, queued since %(requested)s, now "
+            "counts working time. Respond by %(deadline)s.",
+            requested=self._hotrush_format(self.hotrush_requested_at),
+            deadline=self._hotrush_format(self.hotrush_deadline),
+        )
+
+    def _hotrush_breach_message(self, leader):
+        self.ensure_one()
+        if leader:
+            return self.env._(
+                "HotRush SLA breached: no public answer by %(deadline)s. Escalated to "
+                "the team leader %(leader)s.",
+                deadline=self._hotrush_format(self.hotrush_deadline),
+                leader=leader.name,
+            )
+        return self.env._(
+            "HotRush SLA breached: no public answer by %(deadline)s. The team has no "
+            "leader to escalate to.",
+            deadline=self._hotrush_format(self.hotrush_deadline),
+        )
+
+    def _hotrush_escalation_user(self):
+        """Who a breach is escalated to: the team leader."""
+        self.ensure_one()
+        return self.team_id.user_id
+
+    def _hotrush_team_users(self):
+        """Who hears that support opened on a queued ticket: leader and members."""
+        self.ensure_one()
+        return self.team_id.user_id | self.team_id.user_ids
+
+    def _hotrush_post_notice(self, body, users):
+        """An internal note on the ticket that notifies ``users``."""
+        self.ensure_one()
+        return self.message_post(
+            body=body,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            partner_ids=users.partner_id.ids,
+        )
+
+    def _hotrush_schedule_cron_activity(self, user, summary):
+        """A HotRush response activity due today (in the user's time zone).
+
+        Same type as the response activity, so the first response marks it done and
+        ending urgency removes it.
+        """
+        self.ensure_one()
+        today = fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
+        return self.activity_schedule(
+            RESPONSE_ACTIVITY, date_deadline=today, summary=summary, user_id=user.id
+        )
