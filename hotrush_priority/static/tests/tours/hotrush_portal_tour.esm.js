@@ -12,15 +12,36 @@ tours.add("hotrush_portal_new_urgent_with_chat", {
             trigger: "#hotrush_explanation:contains('times')",
         },
         {
+            content: "Pick a team without HotRush",
+            trigger: "select[name='team']",
+            run: "selectByLabel Development",
+        },
+        {
+            content: "The checkbox is disabled, with the reason",
+            trigger: "#hotrush_unavailable:visible:contains('not offered by this team')",
+        },
+        {content: "Disabled", trigger: "input[name='hotrush']:disabled"},
+        {
             content: "Pick the team offering HotRush",
             trigger: "select[name='team']",
             run: "selectByLabel Technical Support",
+        },
+        {
+            content: "Pick a category excluded from HotRush",
+            trigger: "select[name='category']",
+            run: "selectByLabel Sales and licensing",
+        },
+        {
+            content: "The category is the reason now",
+            trigger: "#hotrush_unavailable:visible:contains('category of questions')",
         },
         {
             content: "Pick an eligible category",
             trigger: "select[name='category']",
             run: "selectByLabel Store errors",
         },
+        {content: "No reason left", trigger: "#hotrush_unavailable:hidden"},
+        {content: "No live chat before urgency", trigger: "#hotrush_chat:hidden"},
         {content: "Subject", trigger: "input[name='subject']", run: "edit Shop is down"},
         {
             content: "Description",
@@ -32,6 +53,10 @@ tours.add("hotrush_portal_new_urgent_with_chat", {
             content: "Live chat tool",
             trigger: "#hotrush_chat:visible select[name='chat_tool']",
             run: "selectByLabel Zoom",
+        },
+        {
+            content: "The chat ID is asked the way Zoom names it",
+            trigger: "input[name='chat_contact'][placeholder='E-mail address (name@example.com)']",
         },
         {
             content: "Chat ID",
