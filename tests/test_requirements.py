@@ -29,7 +29,7 @@ def test_every_cited_rule_is_written_down():
         for n in re.findall(
             r"^- HR-(\d+) ",
             (ROOT / "docs" / "requirements.md").read_text(encoding="utf-8"),
-            re.M,
+            re.MULTILINE,
         )
     }
     cited = cited_ids()
