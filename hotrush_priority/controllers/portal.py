@@ -19,6 +19,7 @@ from odoo.exceptions import (
     ValidationError,
 )
 from odoo.http import request
+from odoo.tools import SQL
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
@@ -142,6 +143,7 @@ class HotrushTicketController(HelpdeskTicketController):
         refusal = self._hotrush_form_choice_refusal(kw)
         if refusal:
             return self._hotrush_form_error(kw, refusal)
+        self._hotrush_claim_form_key(kw.get("hotrush_form_key"))
         submitted = self._hotrush_submitted_ticket(kw.get("hotrush_form_key"))
         if submitted:  # the same form again (a double click, the back button)
             return request.redirect(f"/my/ticket/{submitted.id}")
@@ -153,9 +155,27 @@ class HotrushTicketController(HelpdeskTicketController):
         except psycopg2.errors.UniqueViolation as error:
             if error.diag.constraint_name != FORM_KEY_INDEX:
                 raise
-            # the same form is being submitted in parallel and got there first: the
-            # request runs again and then finds that ticket
+            # the same form, submitted in parallel, got there first between this
+            # request's start and its claim: the request runs again and finds it
             raise ConcurrencyError("The new-ticket form was submitted twice") from error
+
+    def _hotrush_claim_form_key(self, key):
+        """Hold the form's key until this request commits. The same form sent again
+        while the first is being processed (a double click, two workers) waits: Odoo
+        runs that request again a moment later, and it then finds the first's ticket.
+        """
+        if not isinstance(key, str) or not FORM_KEY_PATTERN.fullmatch(key):
+            return
+        cr = request.env.cr
+        cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
+                request.env.user.partner_id.id,
+                key,
+            )
+        )
+        if not cr.fetchone()[0]:
+            raise ConcurrencyError("The new-ticket form is being submitted already")
 
     def _hotrush_form_choice_refusal(self, kw):
         """Why the team or category of the form cannot be used, or None.

@@ -7,8 +7,8 @@ Satellites extend it through the hooks ``_hotrush_start``, ``_hotrush_start_vals
 ``_hotrush_end``, ``_hotrush_register_first_response``, ``_hotrush_system_fields``,
 ``create`` and ``write``: the audit trail (helpdesk_ticket_audit.py), the SLA scheduled
 action and its notices (helpdesk_ticket_sla.py), the live chat
-(helpdesk_ticket_chat.py), billing (helpdesk_ticket_billing.py) and the portal's close
-(helpdesk_ticket_portal.py). This file never calls them.
+(helpdesk_ticket_chat.py) and billing (helpdesk_ticket_billing.py);
+helpdesk_ticket_portal.py adds the portal's close. This file never calls them.
 """
 
 from collections import defaultdict
@@ -337,12 +337,9 @@ class HelpdeskTicket(models.Model):
         return False
 
     def _hotrush_end_of_write(self, vals):
-        """How urgency ends for these tickets in this write: ``(action, reason, note)``.
-
-        The end actions say it in the write itself, through ``_hotrush_end_by``: its
-        fields are system fields, which only these rules write, so no caller can
-        forge them. A write that clears the flag without them is refused with the
-        action to use, so that every end records who, why and with which note.
+        """How urgency ends for these tickets in this write: ``(action, reason, note)``,
+        as the end actions wrote it (``_hotrush_end_by``: system fields, which no user
+        can forge). Without it the write is refused, with the action to use.
         """
         if not self:
             return None
@@ -416,11 +413,10 @@ class HelpdeskTicket(models.Model):
     def action_hotrush_remove(self, reason, note=False, team_id=False):
         """Support removes HotRush with a reason (HR-22), optionally moving the
         tickets to another team (customization projects go to Development)."""
-        vals = {}
-        if team_id:
-            if not isinstance(team_id, int) or isinstance(team_id, bool):
-                raise ValidationError(self.env._("Choose the team to move to."))
-            vals["team_id"] = team_id
+        Team = self.env["helpdesk.ticket.team"]
+        vals = (
+            {"team_id": Team._hotrush_move_target(team_id, self).id} if team_id else {}
+        )
         return self._hotrush_end_by("remove", reason, note, vals)
 
     def _hotrush_end_by_customer(self, action, note=False):
@@ -447,8 +443,9 @@ class HelpdeskTicket(models.Model):
             note = self._hotrush_clean_text(
                 str(note), NOTE_MAX_LENGTH, self.env._("Note")
             )
-        # sudo: how urgency ends is a system field; the caller may write these
-        # tickets (checked above, or by the customer's action on their own tickets)
+        # sudo: how urgency ends is a system field. An agent may write these tickets
+        # (checked above); a customer comes here through the action on their own
+        # tickets. ``vals`` are the action's own (a removal's team, checked there).
         tickets.sudo().write(
             {
                 **(vals or {}),
@@ -475,7 +472,8 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _hotrush_start(self, created=False):
-        """Start urgency: SLA clock, highest priority, audit. Satellites extend it.
+        """Start urgency: SLA clock, highest priority. Satellites extend it (the
+        audit event, the team's notice).
 
         :param created: the tickets were created with HotRush and their start values
             (see ``_hotrush_prepare_create``): nothing more to write
@@ -520,15 +518,12 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _hotrush_prepare_create(self, vals_list):
-        """Add the start values to the values of tickets created with HotRush, so they
-        are created planned, in one insert.
+        """Add the start values to those of tickets created with HotRush (one insert);
+        a request time given (imports, data files) is kept, else the clock starts now.
 
-        A request time given at creation (imports and data files, written as
-        superuser) is kept; otherwise the clock starts now.
-
-        :return: ``(vals_list, requested)``: the values (the caller's dicts are left
-            alone) and, per values, whether that ticket is created with HotRush to
-            start (not when a status is given: an import of a ticket already handled)
+        :return: ``(vals_list, requested)``: new values, and per values whether that
+            ticket starts urgency (not when a status is given: an import of a ticket
+            already handled)
         """
         requested = [
             bool(vals.get("hotrush") and not vals.get("hotrush_sla_status"))
@@ -553,7 +548,7 @@ class HelpdeskTicket(models.Model):
         return vals_list, requested
 
     def _hotrush_check_end_allowed(self, action, reason, note):
-        """The rules of ending urgency (HR-20 … HR-23), for every route."""
+        """The rules of the end actions (HR-20 … HR-22), whatever the route."""
         if not self:
             return
         if action == "uncheck":
@@ -603,8 +598,8 @@ class HelpdeskTicket(models.Model):
                 )
 
     def _hotrush_end(self, action, reason=False, note=False):
-        """Urgency ended: SLA cancelled when unanswered, priority restored, audit.
-        Satellites extend it."""
+        """Urgency ended: SLA cancelled when unanswered, priority restored.
+        Satellites extend it (the audit event, the activities, the refund)."""
         now = fields.Datetime.now()
         for ticket in self:
             vals = {
@@ -616,7 +611,9 @@ class HelpdeskTicket(models.Model):
             }
             if ticket.hotrush_sla_status in OPEN_STATUSES:
                 vals["hotrush_sla_status"] = "cancelled"
-            # sudo: system fields, see _hotrush_start
+            # sudo: the end's system fields and the priority the rules restore,
+            # on the tickets whose urgency ends (the caller's right to end it
+            # was checked by its action)
             ticket.sudo().write(vals)
 
     # ------------------------------------------------------------------
@@ -641,7 +638,8 @@ class HelpdeskTicket(models.Model):
                 per_status[status] |= ticket
         changed = self.browse()
         for status, tickets in per_status.items():
-            # sudo: system fields, see _hotrush_start
+            # sudo: time moves the status (a system field) whoever looks at the
+            # ticket; these tickets only
             tickets.sudo().write({"hotrush_sla_status": status})
             changed |= tickets
         return changed
@@ -668,16 +666,19 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if not self._hotrush_is_first_response(message):
             return False
+        # the server's time: a message's date is the poster's to choose
+        now = fields.Datetime.now()
         vals = {
-            "hotrush_first_response_at": message.date,
+            "hotrush_first_response_at": now,
             "hotrush_first_response_user_id": message.author_id.user_ids.filtered(
                 lambda u: not u.share
             )[:1].id,
         }
         if self.hotrush_sla_status in OPEN_STATUSES:
-            breached = message.date > self._hotrush_breach_time()
+            breached = now > self._hotrush_breach_time()
             vals["hotrush_sla_status"] = "breached" if breached else "met"
-        # sudo: system fields, see _hotrush_start
+        # sudo: the first response is recorded by the rules whoever posts it;
+        # system fields of this ticket only
         self.sudo().write(vals)
         return True
 

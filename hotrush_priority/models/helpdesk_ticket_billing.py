@@ -30,14 +30,19 @@ class HelpdeskTicket(models.Model):
         readonly=True,
     )
 
+    # the customer's credit is for support staff: a follower of the ticket from
+    # another company must not read it
     hotrush_balance_amount = fields.Monetary(
         string="Customer's Support Credit",
         compute="_compute_hotrush_balance",
         currency_field="hotrush_currency_id",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
 
     hotrush_balance_active = fields.Boolean(
-        string="Support Balance Active", compute="_compute_hotrush_balance"
+        string="Support Balance Active",
+        compute="_compute_hotrush_balance",
+        groups="helpdesk_mgmt.group_helpdesk_user_own",
     )
 
     hotrush_currency_id = fields.Many2one(related="company_id.currency_id")
@@ -80,7 +85,8 @@ class HelpdeskTicket(models.Model):
         Balance = self.env["hotrush.support.balance"]
         if Balance._has_active_balance(partner, self.company_id):
             return False
-        # sudo: why the customer's own balance is not active, told to that customer
+        # sudo: why the customer's balance is not active, told to whoever requests
+        # HotRush for that customer (the customer, or an agent on their behalf)
         balance = Balance.sudo()._get_for(partner, self.company_id, create=False)
         if balance.expiry_date and balance.expiry_date < balance._hotrush_today():
             return self.env._(

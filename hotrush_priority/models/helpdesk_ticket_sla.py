@@ -134,7 +134,7 @@ class HelpdeskTicket(models.Model):
         A ticket that already has an open HotRush response activity (given before this
         step existed) keeps it and gets no second one.
         """
-        # sudo: system fields, see _hotrush_start
+        # sudo: a done marker (system field), whoever's request or run set it off
         self.sudo().write({"hotrush_team_notified_at": now})
         (
             self - self._hotrush_with_response_activity()
@@ -417,7 +417,8 @@ class HelpdeskTicket(models.Model):
     def _hotrush_notify_opening(self, now):
         """Support opened: the queued tickets run now; their team is told, once."""
         self._hotrush_update_sla_status(now)
-        # sudo: system fields, see _hotrush_start
+        # sudo: done markers are system fields; the scheduled action runs as
+        # superuser already (see _cron_hotrush_sla), a manual call may not
         self.sudo().write({"hotrush_opening_notified_at": now})
         for ticket in self:
             ticket._hotrush_post_notice(
@@ -432,7 +433,8 @@ class HelpdeskTicket(models.Model):
                 t.hotrush_sla_status == "breached" and not t.hotrush_first_response_at
             )
         )
-        # sudo: system fields, see _hotrush_start
+        # sudo: done markers are system fields; the scheduled action runs as
+        # superuser already (see _cron_hotrush_sla), a manual call may not
         breached.sudo().write({"hotrush_escalated_at": now})
         for ticket in breached:
             leader = ticket._hotrush_escalation_user()
@@ -458,7 +460,8 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_warn(self, now):
         """Deadline within the warning lead: activity and message, once."""
-        # sudo: system fields, see _hotrush_start
+        # sudo: done markers are system fields; the scheduled action runs as
+        # superuser already (see _cron_hotrush_sla), a manual call may not
         self.sudo().write({"hotrush_warned_at": now})
         for ticket in self:
             user = ticket._hotrush_responsible_user()

@@ -1,7 +1,7 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -92,3 +92,23 @@ class HelpdeskTicketTeam(models.Model):
                 teams=", ".join(offering.mapped("display_name")),
             )
         return self.env._("HotRush (urgent support) is not offered by this team.")
+
+    @api.model
+    def _hotrush_move_target(self, team_id, tickets):
+        """The team support moves ``tickets`` to when removing HotRush: one the user
+        may read, active, and of the tickets' company (or of none)."""
+        refusal = ValidationError(
+            self.env._("Choose an active team of the ticket's company to move to.")
+        )
+        if not isinstance(team_id, int) or isinstance(team_id, bool):
+            raise refusal
+        team = self.browse(team_id)
+        try:
+            team.check_access("read")
+            if not team.active:
+                raise refusal
+        except (AccessError, MissingError):
+            raise refusal from None
+        if team.company_id and tickets.company_id - team.company_id:
+            raise refusal
+        return team

@@ -269,7 +269,7 @@ class HotrushCharge(models.Model):
         else:
             deduction.write({"price_unit": -covered})
         balance = self.env["hotrush.support.balance"]._get_for(
-            self.partner_id, self.company_id
+            self.partner_id, self.company_id, create=False
         )
         balance._book(
             "refund",

@@ -162,7 +162,8 @@ class HotrushSupportBalance(models.Model):
     def _has_active_balance(self, partner, company):
         """Whether the commercial partner ``partner`` has an active balance in
         ``company``, in one query (checked on every HotRush request)."""
-        # sudo: as in _get_for; only whether such a balance exists is returned.
+        # sudo: any user requesting HotRush for a customer learns only whether that
+        # customer has an active balance, never its records
         return bool(
             self.sudo()
             .with_context(active_test=False)

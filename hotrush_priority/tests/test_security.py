@@ -12,7 +12,9 @@ import re
 import xmlrpc.client
 
 import psycopg2
+from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -684,6 +686,68 @@ class TestModelRules(SecurityMixin, HttpCase):
             self.assertEqual(event.action, action)
             self.assertEqual(event.reason, "customer")
             self.assertEqual(event.user_id, self.agent)
+
+    def test_removal_moves_only_to_a_team_of_the_ticket(self):
+        ticket = self._hotrush_ticket()
+        foreign_team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Elsewhere desk", "company_id": self.other_company.id}
+        )
+        archived = self.env["helpdesk.ticket.team"].create(
+            {"name": "Old desk", "active": False}
+        )
+        for team_id in (foreign_team.id, archived.id, 99999999, "1", 2**40):
+            with self.subTest(team_id=team_id):
+                self.assertRpcRefused(
+                    "odoo.exceptions.ValidationError",
+                    "active team of the ticket's company",
+                    "helpdesk.ticket",
+                    "action_hotrush_remove",
+                    ticket.ids,
+                    "bug",
+                    team_id=team_id,
+                )
+        self.env.invalidate_all()
+        self.assertTrue(ticket.hotrush)
+        self.assertEqual(ticket.team_id, self.team)
+
+    def test_first_response_at_the_servers_time(self):
+        """A reply cannot be backdated into the deadline."""
+        with freeze_time("2026-11-26 08:00:00"):  # Thursday 11:00 in Moscow
+            ticket = self._hotrush_ticket()
+        with freeze_time("2026-11-26 10:00:00"):  # an hour after the deadline
+            self._rpc(
+                "helpdesk.ticket",
+                "message_post",
+                ticket.ids,
+                body="Answered long ago, honest",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                date="2026-11-26 08:10:00",
+            )
+        self.env.invalidate_all()
+        self.assertEqual(
+            ticket.hotrush_first_response_at,
+            fields.Datetime.to_datetime("2026-11-26 10:00:00"),
+        )
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
+
+    def test_support_credit_is_for_support_staff(self):
+        ticket = self._hotrush_ticket()
+        ticket.message_subscribe(partner_ids=self.other_portal.partner_id.ids)
+        self.authenticate("hr_portal_other", "hr_other_pw")
+        self.assertRpcRefused(
+            "odoo.exceptions.AccessError",
+            "",
+            "helpdesk.ticket",
+            "read",
+            ticket.ids,
+            ["hotrush_balance_amount"],
+        )
+        self.authenticate("hr_agent", "hr_agent_pw")
+        [values] = self._rpc(
+            "helpdesk.ticket", "read", ticket.ids, ["hotrush_balance_amount"]
+        )
+        self.assertEqual(values["hotrush_balance_amount"], 1000.0)
 
     def test_removal_action_records_who_and_why(self):
         ticket = self._hotrush_ticket()

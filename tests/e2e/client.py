@@ -185,7 +185,7 @@ class PortalClient(Client):
         match = UNAVAILABLE_RE.search(page.text)
         return match.group(1) if match else ""
 
-    def submit_ticket(self, fields):
+    def submit_ticket(self, fields, label="portal_submit_ticket"):
         """Post the new-ticket form; returns the new ticket id, or None."""
 
         def classify(response):
@@ -196,7 +196,7 @@ class PortalClient(Client):
             return "error", "form answered without redirect nor error"
 
         answer = self.request(
-            "portal_submit_ticket",
+            label,
             "POST",
             "/submitted/ticket",
             ok=(200, 302, 303),
