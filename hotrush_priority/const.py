@@ -23,7 +23,7 @@ END_ACTIONS = [
     ("remove", "Removed by support"),
     ("auto_remove", "Removed automatically"),
 ]
-EVENT_ACTIONS = [("request", "Requested"), *END_ACTIONS]
+EVENT_ACTIONS = [("request", "Requested"), *END_ACTIONS, ("replan", "Re-planned")]
 # the ends a user chooses; automatic removal comes with a team or category change
 USER_END_ACTIONS = ("uncheck", "withdraw", "remove")
 

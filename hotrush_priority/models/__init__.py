@@ -15,6 +15,7 @@ from . import account_move
 from . import account_move_line
 from . import res_partner
 from . import helpdesk_ticket
+from . import helpdesk_ticket_replan
 from . import helpdesk_ticket_audit
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_chat

@@ -27,6 +27,32 @@ class HelpdeskTicket(models.Model):
         self._hotrush_log_event("end", action, reason=reason, note=note)
         return res
 
+    def _hotrush_deadline_moved(self, before, why):
+        res = super()._hotrush_deadline_moved(before, why)
+        # sudo: see _hotrush_log_event
+        events = (
+            self.env["hotrush.event"]
+            .sudo()
+            .create(
+                [
+                    dict(
+                        ticket._hotrush_prepare_event_vals(
+                            "move", "replan", False, why
+                        ),
+                        previous_deadline=before[ticket.id][1],
+                    )
+                    for ticket in self
+                ]
+            )
+        )
+        self._hotrush_log_public(
+            {
+                ticket.id: event._chatter_message()
+                for ticket, event in zip(self, events, strict=True)
+            }
+        )
+        return res
+
     def _hotrush_system_fields(self):
         return super()._hotrush_system_fields() | {"hotrush_event_ids"}
 
@@ -74,3 +100,21 @@ class HelpdeskTicket(models.Model):
             "deadline": self.hotrush_deadline,
             "sla_status": self.hotrush_sla_status,
         }
+
+    def _hotrush_log_public(self, bodies):
+        """One message per ticket that its customer reads in the portal's conversation
+        (HR-86), logged in one batch, without e-mail.
+
+        :param bodies: ticket id -> text
+        """
+        # sudo: each message goes on its own ticket, stating what the rules did
+        messages = self.sudo()._message_log_batch(bodies)
+        messages.write(
+            {
+                "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                    "mail.mt_comment"
+                ),
+                "is_internal": False,
+            }
+        )
+        return messages

@@ -32,6 +32,12 @@ DONE_MARKERS = (
 )
 
 
+def _minute_ceiling(moment):
+    """The first whole minute at or after ``moment``: cron triggers are per minute."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
 def _done_marker(string, help_text):
     """When the scheduled action gave a notice: set with it, in the same write, so
     that the notice goes out once; empty (and out of the index) until then."""
@@ -100,6 +106,83 @@ class HelpdeskTicket(models.Model):
     def _hotrush_system_fields(self):
         return super()._hotrush_system_fields() | set(DONE_MARKERS)
 
+    def _hotrush_deadline_moved(self, before, why):
+        """A moved deadline gets its notices again when their moment is still to
+        come, and the SLA action is woken at the new moments."""
+        res = super()._hotrush_deadline_moved(before, why)
+        now = fields.Datetime.now()
+        for ticket in self:
+            vals = {}
+            if ticket.hotrush_warned_at and ticket._hotrush_warning_time() > now:
+                vals["hotrush_warned_at"] = False
+            queued = ticket.hotrush_queued_until
+            if ticket.hotrush_opening_notified_at and queued and queued > now:
+                vals["hotrush_opening_notified_at"] = False
+            if vals:
+                # sudo: done markers are system fields, moved with the deadline
+                ticket.sudo().write(vals)
+        self._hotrush_wake_at_due_moments(now)
+        return res
+
+    # ------------------------------------------------------------------
+    # Due moments: the SLA action wakes when something is due (HR-85)
+    # ------------------------------------------------------------------
+
+    def _hotrush_warning_time(self):
+        """When the assignee is warned: the warning lead before the deadline, or
+        ``False`` when the company wants no warnings."""
+        self.ensure_one()
+        lead = (self.company_id or self.env.company).hotrush_warning_minutes
+        return lead and self.hotrush_deadline - timedelta(minutes=lead)
+
+    def _hotrush_due_moments(self):
+        """The moments the SLA action has something to do for these undecided
+        tickets: the opening of a queued one, its warning, its breach (the first
+        instant after the deadline plus grace)."""
+        moments = set()
+        for ticket in self:
+            if ticket.hotrush_sla_status not in OPEN_STATUSES:
+                continue
+            if not ticket.hotrush or not ticket.hotrush_deadline:
+                continue
+            moments.add(ticket.hotrush_queued_until)
+            moments.add(ticket._hotrush_warning_time())
+            moments.add(ticket._hotrush_breach_time() + timedelta(seconds=1))
+        moments.discard(False)
+        return moments
+
+    def _hotrush_wake_at_due_moments(self, now):
+        """Wake the SLA action at each due moment of these tickets to come: one cron
+        trigger per minute (the cron runner's precision), none twice. The periodic
+        run stays as the safety net; a run woken for a ticket whose urgency ended or
+        that was answered meanwhile finds nothing to do."""
+        cron = self._hotrush_sla_cron()
+        if not cron or not cron.active:
+            return self.env["ir.cron.trigger"]
+        minutes = {_minute_ceiling(moment) for moment in self._hotrush_due_moments()}
+        minutes = {minute for minute in minutes if minute > now}
+        if not minutes:
+            return self.env["ir.cron.trigger"]
+        # sudo: which wake-ups of the SLA action exist already, nothing else
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        domain = [("cron_id", "=", cron.id), ("call_at", "in", list(minutes))]
+        planned = Trigger.search_fetch(domain, ["call_at"])
+        return cron._trigger(sorted(minutes - set(planned.mapped("call_at"))))
+
+    @api.model
+    def _hotrush_sla_cron(self):
+        # sudo: any user requesting HotRush wakes the scheduled action; nothing else
+        # of the action is read or changed.
+        return (
+            self.env["ir.cron"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    SLA_CRON, raise_if_not_found=False
+                )
+            )
+        )
+
     # ------------------------------------------------------------------
     # The team's 'Respond by' activity (HR-5)
     # ------------------------------------------------------------------
@@ -112,17 +195,7 @@ class HelpdeskTicket(models.Model):
         subscription and assignment notice, for every new request in one batch. The
         request itself stays fast. When the action is inactive, it is done here.
         """
-        # sudo: any user requesting HotRush wakes the scheduled action; nothing else
-        # of the action is read or changed.
-        cron = (
-            self.env["ir.cron"]
-            .sudo()
-            .browse(
-                self.env["ir.model.data"]._xmlid_to_res_id(
-                    SLA_CRON, raise_if_not_found=False
-                )
-            )
-        )
+        cron = self._hotrush_sla_cron()
         if cron and cron.active:
             cron._trigger()
         else:
@@ -139,6 +212,7 @@ class HelpdeskTicket(models.Model):
         (
             self - self._hotrush_with_response_activity()
         )._hotrush_schedule_response_activity()
+        self._hotrush_wake_at_due_moments(now)
 
     def _hotrush_with_response_activity(self):
         """The tickets of ``self`` with an open HotRush response activity."""

@@ -33,6 +33,16 @@ class HelpdeskTicketTeam(models.Model):
         "hours at its price (times the HotRush multiplier for HotRush tickets).",
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"hotrush_calendar_id", "hotrush_response_hours"}.intersection(vals):
+            # open HotRush deadlines of these teams follow (HR-86)
+            self.env["helpdesk.ticket"]._hotrush_replan_where(
+                self.env._("the team's working hours or response target changed"),
+                teams=self,
+            )
+        return res
+
     @api.constrains("hotrush_response_hours")
     def _check_hotrush_response_hours(self):
         if any(team.hotrush_response_hours < 0 for team in self):

@@ -37,7 +37,11 @@ class HotrushEvent(models.Model):
     )
     team_id = fields.Many2one(comodel_name="helpdesk.ticket.team", readonly=True)
     kind = fields.Selection(
-        selection=[("start", "Urgency started"), ("end", "Urgency ended")],
+        selection=[
+            ("start", "Urgency started"),
+            ("end", "Urgency ended"),
+            ("move", "Deadline moved"),
+        ],
         required=True,
         readonly=True,
     )
@@ -57,6 +61,9 @@ class HotrushEvent(models.Model):
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     deadline = fields.Datetime(string="Deadline at the time", readonly=True)
+    previous_deadline = fields.Datetime(
+        string="Deadline before", readonly=True, help="Of a moved deadline."
+    )
     sla_status = fields.Selection(
         selection=SLA_STATUSES,
         string="SLA Status at the time",
@@ -75,6 +82,13 @@ class HotrushEvent(models.Model):
         """The event in words, as the ticket's chatter says it."""
         self.ensure_one()
         event, ticket = self, self.ticket_id
+        if event.kind == "move":
+            return self.env._(
+                "HotRush deadline moved from %(before)s to %(after)s: %(why)s",
+                before=ticket._hotrush_format(event.previous_deadline),
+                after=ticket._hotrush_format(event.deadline),
+                why=event.note,
+            )
         if event.kind == "start":
             if ticket.hotrush_queued_until:
                 return self.env._(

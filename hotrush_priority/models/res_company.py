@@ -58,6 +58,21 @@ class ResCompany(models.Model):
         "the customer's prepaid balance (like a down payment deduction).",
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        planning = {
+            "hotrush_calendar_id",
+            "hotrush_response_hours",
+            "resource_calendar_id",
+        }
+        if planning.intersection(vals):
+            # open HotRush deadlines planned on the company's settings follow (HR-86)
+            self.env["helpdesk.ticket"]._hotrush_replan_where(
+                self.env._("the support working hours or response target changed"),
+                companies=self,
+            )
+        return res
+
     @api.constrains("hotrush_rate_multiplier")
     def _check_hotrush_rate_multiplier(self):
         if any(company.hotrush_rate_multiplier < 1 for company in self):

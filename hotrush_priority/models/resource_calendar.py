@@ -23,9 +23,13 @@ class ResourceCalendar(models.Model):
     )
 
     def write(self, vals):
-        res = super().write(vals)
+        # the attendances and holidays written here re-plan once, at the end
+        res = super(
+            ResourceCalendar, self.with_context(hotrush_replan_later=True)
+        ).write(vals)
         if self._HOTRUSH_DATA_FIELDS.intersection(vals):
             self._hotrush_clear_data_cache()
+            self._hotrush_changed()
         return res
 
     def unlink(self):
@@ -146,6 +150,17 @@ class ResourceCalendar(models.Model):
     @api.model
     def _hotrush_clear_data_cache(self):
         self.env.registry.clear_cache()
+
+    def _hotrush_changed(self):
+        """The working time of these calendars changed: open HotRush deadlines on
+        them follow (HR-86)."""
+        if not self or self.env.context.get("hotrush_replan_later"):
+            return
+        why = self.env._(
+            "the working hours of %(calendars)s changed",
+            calendars=", ".join(self.sudo().mapped("name")),
+        )
+        self.env["helpdesk.ticket"]._hotrush_replan_where(why, calendars=self)
 
     def _hotrush_zone(self):
         """The calendar's time zone name (cached with its working time)."""

@@ -10,14 +10,19 @@ class ResourceCalendarAttendance(models.Model):
     def create(self, vals_list):
         attendances = super().create(vals_list)
         self.env["resource.calendar"]._hotrush_clear_data_cache()
+        attendances.calendar_id._hotrush_changed()
         return attendances
 
     def write(self, vals):
+        calendars = self.calendar_id
         res = super().write(vals)
         self.env["resource.calendar"]._hotrush_clear_data_cache()
+        (calendars | self.calendar_id)._hotrush_changed()
         return res
 
     def unlink(self):
+        calendars = self.calendar_id
         res = super().unlink()
         self.env["resource.calendar"]._hotrush_clear_data_cache()
+        calendars.exists()._hotrush_changed()
         return res

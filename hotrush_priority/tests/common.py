@@ -12,6 +12,8 @@ from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from ..const import CRON_BATCH_SIZE
+
 # The demo support calendar of the specification: Mon-Fri 09:00-24:00, Sat-Sun 10:00-18:00
 SUPPORT_HOURS = [(day, 9.0, 24.0) for day in range(5)] + [
     (day, 10.0, 18.0) for day in (5, 6)
@@ -167,6 +169,22 @@ class HotrushFixture:
 
         with patch.object(cr, "commit", commit):
             yield
+
+    def _request_notified(self, at, **vals):
+        """A HotRush request at ``at``, and the request step of the SLA action's run
+        it triggers (the team's notice, the wake-ups at its due moments)."""
+        with freeze_time(at):
+            ticket = self._create_ticket(hotrush=True, **vals)
+        with freeze_time(at), self._commits_flushed():
+            Tickets = self.env["helpdesk.ticket"].sudo()
+            Tickets._hotrush_cron_run_step(
+                Tickets._hotrush_cron_domain_request(at),
+                "_hotrush_notify_request",
+                at,
+                CRON_BATCH_SIZE,
+            )
+        self.flush_tracking()
+        return ticket
 
     def _run_cron(self, at, **kwargs):
         with freeze_time(at), self._commits_flushed():

@@ -11,7 +11,6 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..const import CRON_BATCH_SIZE
 from .common import HotrushCase, local_to_utc
 
 MSK = "Europe/Moscow"
@@ -37,17 +36,7 @@ class TestSlaCron(HotrushCase):
 
     def _request(self, at, **vals):
         """A HotRush request, and the request step of the run it triggers (HR-5)."""
-        with freeze_time(at):
-            ticket = self._create_ticket(hotrush=True, **vals)
-        with freeze_time(at), self._commits_flushed():
-            Tickets = self.env["helpdesk.ticket"].sudo()
-            Tickets._hotrush_cron_run_step(
-                Tickets._hotrush_cron_domain_request(at),
-                "_hotrush_notify_request",
-                at,
-                CRON_BATCH_SIZE,
-            )
-        self.flush_tracking()
+        ticket = self._request_notified(at, **vals)
         self.assertEqual(ticket.hotrush_team_notified_at, at)
         return ticket
 

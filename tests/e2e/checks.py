@@ -54,7 +54,7 @@ def events_alternate(sql):
         """SELECT t.id, COALESCE(t.hotrush, false),
                   string_agg(e.kind, ',' ORDER BY e.id)
              FROM helpdesk_ticket t
-             LEFT JOIN hotrush_event e ON e.ticket_id = t.id
+             LEFT JOIN hotrush_event e ON e.ticket_id = t.id AND e.kind != 'move'
             WHERE t.hotrush OR t.hotrush_requested_at IS NOT NULL
             GROUP BY t.id"""
     )
