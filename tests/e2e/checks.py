@@ -346,6 +346,79 @@ def team_notices(sql, load_started_at, settle_seconds=30):
     )
 
 
+# HR-85: how late a notice may come after its due moment
+DUE_P95_SECONDS = 90
+DUE_MAX_SECONDS = 150
+
+
+def _delays(sql, query, params):
+    """Seconds from each due moment to its notice; an overdue notice still missing
+    counts as late as it is now."""
+    return sorted(row[0] for row in sql(query, params) if row[0] is not None)
+
+
+def due_delays(sql, exact_ids, load_started_at):
+    """HR-85: openings, warnings and breaches come at their moment, under the load."""
+    now = "(now() AT TIME ZONE 'UTC')"
+    kinds = {
+        "opening": (
+            f"""SELECT EXTRACT(EPOCH FROM COALESCE(hotrush_opening_notified_at, {now})
+                                     - hotrush_queued_until)::float
+                  FROM helpdesk_ticket
+                 WHERE id = ANY(%s) AND hotrush_queued_until IS NOT NULL
+                   AND hotrush_queued_until <= {now}""",
+            (exact_ids,),
+        ),
+        "breach": (
+            f"""SELECT EXTRACT(EPOCH FROM COALESCE(t.hotrush_escalated_at, {now})
+                                     - (t.hotrush_deadline
+                                        + make_interval(mins => c.hotrush_grace_minutes)
+                                        + interval '1 second'))::float
+                  FROM helpdesk_ticket t JOIN res_company c ON c.id = t.company_id
+                 WHERE t.id = ANY(%s) AND t.hotrush_first_response_at IS NULL
+                   AND t.hotrush_deadline
+                       + make_interval(mins => c.hotrush_grace_minutes) < {now}""",
+            (exact_ids,),
+        ),
+        # a warning is due at its lead before the deadline, once the team had its
+        # notice (HR-5): every HotRush ticket requested during the load, and these
+        "warning": (
+            f"""SELECT EXTRACT(EPOCH FROM COALESCE(t.hotrush_warned_at, {now})
+                         - GREATEST(t.hotrush_deadline
+                                    - make_interval(mins => c.hotrush_warning_minutes),
+                                    t.hotrush_team_notified_at))::float
+                  FROM helpdesk_ticket t JOIN res_company c ON c.id = t.company_id
+                 WHERE (t.id = ANY(%s) OR t.hotrush_requested_at >= %s)
+                   AND t.hotrush_team_notified_at IS NOT NULL
+                   AND (t.hotrush_warned_at IS NOT NULL
+                        OR t.hotrush_sla_status IN ('queued', 'running'))""",
+            (exact_ids, load_started_at),
+        ),
+    }
+    problems, facts = [], []
+    for kind, (query, params) in kinds.items():
+        delays = _delays(sql, query, params)
+        if not delays:
+            problems.append(f"{kind}: no due moment was measured")
+            continue
+        p50 = delays[len(delays) // 2]
+        p95 = delays[min(int(0.95 * len(delays)), len(delays) - 1)]
+        facts.append(
+            f"{kind}: {len(delays)} notices, due to notice p50 {p50:.1f} s, "
+            f"p95 {p95:.1f} s, max {delays[-1]:.1f} s"
+        )
+        if p95 > DUE_P95_SECONDS or delays[-1] > DUE_MAX_SECONDS:
+            problems.append(
+                f"{kind}: p95 {p95:.1f} s (at most {DUE_P95_SECONDS}), max "
+                f"{delays[-1]:.1f} s (at most {DUE_MAX_SECONDS})"
+            )
+    return (
+        "HR-85: notices at their moment (faults included)",
+        problems,
+        facts,
+    )
+
+
 def portal_submissions(sql, partners, ok_submits, uncertain_submits):
     ((count,),) = sql(
         "SELECT count(*) FROM helpdesk_ticket WHERE commercial_partner_id = ANY(%s)",
@@ -384,4 +457,5 @@ def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at):
         sla_notices_once(sql, fixture["batch"]["ticket_ids"]),
         team_notices(sql, load_started_at),
         portal_submissions(sql, partners, ok_submits, uncertain_submits),
+        due_delays(sql, fixture["exact"]["ticket_ids"], load_started_at),
     ]

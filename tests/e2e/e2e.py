@@ -222,6 +222,28 @@ class Suite:
         run.stop_load()
         self.say(f"load stopped after {run.load_end - run.load_start:.0f} s")
 
+    def wait_for_due_notices(self):
+        """Until the exact-time tickets' last due moment has passed and its notices
+        came, or could no longer come in time (HR-85)."""
+        ids = self.fixture["exact"]["ticket_ids"]
+        started = time.monotonic()
+        while True:
+            passed, pending = self.run.sql(
+                """SELECT bool_and(GREATEST(t.hotrush_queued_until,
+                                            t.hotrush_deadline + interval '1 second')
+                                   < (now() AT TIME ZONE 'UTC')),
+                          count(*) FILTER (WHERE t.hotrush_escalated_at IS NULL
+                              OR (t.hotrush_queued_until IS NOT NULL
+                                  AND t.hotrush_opening_notified_at IS NULL))
+                     FROM helpdesk_ticket t WHERE t.id = ANY(%s)""",
+                (ids,),
+            )[0]
+            waited = time.monotonic() - started
+            if (passed and not pending) or waited > checks.DUE_MAX_SECONDS + 120:
+                break
+            time.sleep(2)
+        self.say(f"exact-time tickets: waited {waited:.0f} s for their last notices")
+
     def races_and_checks(self):
         run = self.run
         for name, race in (
@@ -252,6 +274,7 @@ class Suite:
         self.say(
             f"final check: a fresh portal session {'works' if served else 'FAILS'}"
         )
+        self.wait_for_due_notices()
         records = run.recorder.snapshot()
         submits = [r for r in records if r.label == "portal_submit_ticket"]
         ok_submits = sum(r.outcome == "ok" for r in submits)

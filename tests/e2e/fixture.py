@@ -27,6 +27,10 @@ CUSTOMER_TZ = "Europe/Berlin"
 CONTACT_CANDIDATES = ("e2e.customer{n}@example.com", "U0E2E{n:05d}", "+4930{n:07d}")
 
 
+# response target of the exact-time tickets (72 s): their breach comes during the load
+EXACT_TARGET = timedelta(seconds=72)
+
+
 def now_utc():
     """Naive UTC now, to the second, as Odoo stores datetimes."""
     return datetime.now(ZoneInfo("UTC")).replace(tzinfo=None, microsecond=0)
@@ -124,6 +128,90 @@ def prepaid_invoice(env, partner, product, amount):
     )
     move.action_post()
     return move
+
+
+def exact_time_tickets(env, partner, ticket_vals, count=6):
+    """HotRush tickets whose due moments fall while the load runs (HR-85).
+
+    - a team whose support opens at the first whole minute 30 s from now (UTC, open
+      all day on the other days): tickets requested now are queued until then, and
+      breach ``EXACT_TARGET`` later;
+    - a team open round the clock: tickets requested a while ago, whose deadlines pass
+      one after the other, every 10 s from 40 s after now.
+
+    The suite measures how long after each due moment its notice came.
+    """
+    now = now_utc().replace(microsecond=0)
+    # the first whole minute at least 30 s from now
+    opening = (now + timedelta(seconds=30)).replace(second=0) + timedelta(minutes=1)
+    closed = {now.weekday(), opening.weekday()}
+    opening_hours = [(day, 0.0, 24.0) for day in range(7) if day not in closed]
+    opening_hours.append((opening.weekday(), opening.hour + opening.minute / 60, 24.0))
+    teams = {}
+    for key, hours in (
+        ("opening", opening_hours),
+        ("breach", [(day, 0.0, 24.0) for day in range(7)]),
+    ):
+        calendar = env["resource.calendar"].create(
+            {
+                "name": f"E2E exact time: {key}",
+                "tz": "UTC",
+                "attendance_ids": [(5, 0, 0)]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"{key} {day}",
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": stop,
+                            "day_period": "morning" if start < 12 else "afternoon",
+                        },
+                    )
+                    for day, start, stop in hours
+                ],
+            }
+        )
+        teams[key] = env["helpdesk.ticket.team"].create(
+            {
+                "name": f"E2E exact time: {key}",
+                "hotrush_offered": True,
+                "hotrush_calendar_id": calendar.id,
+                "hotrush_response_hours": 0.02,  # EXACT_TARGET
+                "user_id": env.ref("hotrush_priority.user_demo_manager").id,
+            }
+        )
+    Ticket = env["helpdesk.ticket"]
+    queued = Ticket.create(
+        [
+            ticket_vals(
+                partner,
+                f"E2E exact opening #{i}",
+                team_id=teams["opening"].id,
+                hotrush=True,
+                hotrush_requested_at=now,
+            )
+            for i in range(1, count + 1)
+        ]
+    )
+    running = Ticket.create(
+        [
+            ticket_vals(
+                partner,
+                f"E2E exact breach #{i}",
+                team_id=teams["breach"].id,
+                hotrush=True,
+                hotrush_requested_at=now
+                + timedelta(seconds=40 + 10 * i)
+                - EXACT_TARGET,
+            )
+            for i in range(count)
+        ]
+    )
+    if set(queued.mapped("hotrush_sla_status")) != {"queued"}:
+        raise RuntimeError("the exact-time tickets of the opening should be queued")
+    return {"ticket_ids": (queued | running).ids, "opening": str(opening)}
 
 
 def adjustment(env, partner, amount, note):
@@ -314,6 +402,8 @@ def build(env, args):
     if set(batch.mapped("hotrush_sla_status")) != {"breached"}:
         raise RuntimeError("the SLA batch should be breached from the start")
 
+    exact = exact_time_tickets(env, batch_partner, ticket_vals)
+
     categories = env["helpdesk.ticket.category"].search([("show_in_portal", "=", True)])
     return {
         "company_id": company.id,
@@ -353,6 +443,7 @@ def build(env, args):
         },
         "race_first_charges": first_charges,
         "batch": {"ticket_ids": batch.ids, "seconds": round(batch_seconds, 1)},
+        "exact": exact,
     }
 
 
