@@ -141,6 +141,9 @@ def exact_time_tickets(env, partner, ticket_vals, count=6):
 
     The suite measures how long after each due moment its notice came.
     """
+    # Odoo is importable once the environment is open
+    from odoo.addons.hotrush_priority.tests.common import make_calendar
+
     now = now_utc().replace(microsecond=0)
     # the first whole minute at least 30 s from now
     opening = (now + timedelta(seconds=30)).replace(second=0) + timedelta(minutes=1)
@@ -152,27 +155,7 @@ def exact_time_tickets(env, partner, ticket_vals, count=6):
         ("opening", opening_hours),
         ("breach", [(day, 0.0, 24.0) for day in range(7)]),
     ):
-        calendar = env["resource.calendar"].create(
-            {
-                "name": f"E2E exact time: {key}",
-                "tz": "UTC",
-                "attendance_ids": [(5, 0, 0)]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"{key} {day}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": stop,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        },
-                    )
-                    for day, start, stop in hours
-                ],
-            }
-        )
+        calendar = make_calendar(env, f"E2E exact time: {key}", "UTC", hours)
         teams[key] = env["helpdesk.ticket.team"].create(
             {
                 "name": f"E2E exact time: {key}",
@@ -182,36 +165,29 @@ def exact_time_tickets(env, partner, ticket_vals, count=6):
                 "user_id": env.ref("hotrush_priority.user_demo_manager").id,
             }
         )
-    Ticket = env["helpdesk.ticket"]
-    queued = Ticket.create(
+    # queued until the opening; then deadlines passing every 10 s from now + 40 s
+    requests = [("opening", now)] * count + [
+        ("breach", now + timedelta(seconds=40 + 10 * i) - EXACT_TARGET)
+        for i in range(count)
+    ]
+    tickets = env["helpdesk.ticket"].create(
         [
             ticket_vals(
                 partner,
-                f"E2E exact opening #{i}",
-                team_id=teams["opening"].id,
+                f"E2E exact {key} #{n}",
+                team_id=teams[key].id,
                 hotrush=True,
-                hotrush_requested_at=now,
+                hotrush_requested_at=requested,
             )
-            for i in range(1, count + 1)
+            for n, (key, requested) in enumerate(requests, start=1)
         ]
     )
-    running = Ticket.create(
-        [
-            ticket_vals(
-                partner,
-                f"E2E exact breach #{i}",
-                team_id=teams["breach"].id,
-                hotrush=True,
-                hotrush_requested_at=now
-                + timedelta(seconds=40 + 10 * i)
-                - EXACT_TARGET,
-            )
-            for i in range(count)
-        ]
-    )
+    queued, running = tickets[:count], tickets[count:]
     if set(queued.mapped("hotrush_sla_status")) != {"queued"}:
         raise RuntimeError("the exact-time tickets of the opening should be queued")
-    return {"ticket_ids": (queued | running).ids, "opening": str(opening)}
+    if running.filtered(lambda t: t.hotrush_sla_status != "running"):
+        raise RuntimeError("the exact-time tickets of the breaches should be running")
+    return {"ticket_ids": tickets.ids, "opening": str(opening)}
 
 
 def adjustment(env, partner, amount, note):
