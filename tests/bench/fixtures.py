@@ -229,6 +229,25 @@ def p3_requests(count, seed=20261126):
     ]
 
 
+# The re-planning benchmark (P6): "now" is a Tuesday evening, after the working hours of
+# the three P3 calendars (Moscow and New York close at 21:00 UTC, Berlin at 19:00), the
+# requests of the two hours before are running (Moscow, New York) or queued until
+# Wednesday's opening, and nearly all their deadlines fall on Wednesday.
+P6_NOW = datetime(2026, 3, 17, 22, 0)
+P6_WINDOW = timedelta(hours=2)
+
+
+def p6_requests(count, now=P6_NOW, window=P6_WINDOW, seed=20260317):
+    """``count`` (calendar index, start) in the ``window`` before ``now``, whole seconds,
+    seeded."""
+    rng = random.Random(seed)
+    seconds = int(window.total_seconds())
+    return [
+        (i % len(P3_CALENDARS), now - timedelta(seconds=rng.randrange(1, seconds)))
+        for i in range(count)
+    ]
+
+
 # ----------------------------------------------------------------------------- bulk
 
 
