@@ -167,23 +167,23 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("hotrush_requested_at", "team_id")
     def _compute_hotrush_deadline(self):
-        """Plan all deadlines of the batch with one planning per calendar."""
-        per_calendar = defaultdict(list)
-        for ticket in self:
-            calendar = ticket.hotrush_requested_at and ticket._get_hotrush_calendar()
-            if calendar:
-                per_calendar[calendar].append(ticket)
-            else:
-                ticket.hotrush_deadline = False
-                ticket.hotrush_queued_until = False
-        for calendar, tickets in per_calendar.items():
-            planned = calendar._hotrush_plan(
-                [
-                    (t.hotrush_requested_at, t._get_hotrush_response_hours())
-                    for t in tickets
-                ]
-            )
-            for ticket, (opening, deadline) in zip(tickets, planned, strict=True):
+        """Plan all deadlines of the batch with one planning per calendar (calendar
+        and target read once per team and company)."""
+        per_calendar, setups = defaultdict(list), {}
+        requested = self.filtered("hotrush_requested_at")
+        for ticket in requested:
+            key = (ticket.team_id, ticket.company_id)
+            if key not in setups:
+                calendar = ticket._get_hotrush_calendar()
+                setups[key] = calendar, ticket._get_hotrush_response_hours()
+            per_calendar[setups[key][0]].append((ticket, setups[key][1]))
+        for ticket in self - requested:
+            ticket.hotrush_deadline = ticket.hotrush_queued_until = False
+        for calendar, items in per_calendar.items():
+            starts = [(t.hotrush_requested_at, hours) for t, hours in items]
+            unplanned = [(False, False)] * len(items)
+            planned = calendar._hotrush_plan(starts) if calendar else unplanned
+            for (ticket, _h), (opening, deadline) in zip(items, planned, strict=True):
                 ticket.hotrush_queued_until = opening
                 ticket.hotrush_deadline = deadline
 

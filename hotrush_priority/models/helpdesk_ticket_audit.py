@@ -4,6 +4,7 @@
 which note, and the same in the chatter (HR-24)."""
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class HelpdeskTicket(models.Model):
@@ -109,12 +110,15 @@ class HelpdeskTicket(models.Model):
         """
         # sudo: each message goes on its own ticket, stating what the rules did
         messages = self.sudo()._message_log_batch(bodies)
-        messages.write(
-            {
-                "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
-                    "mail.mt_comment"
-                ),
-                "is_internal": False,
-            }
+        # a log is an internal note: these are public, in one statement for the batch
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_message SET subtype_id = %s, is_internal = FALSE "
+                "WHERE id IN %s",
+                comment,
+                tuple(messages.ids),
+            )
         )
+        messages.invalidate_recordset(["subtype_id", "is_internal"])
         return messages

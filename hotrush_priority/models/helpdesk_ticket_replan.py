@@ -39,9 +39,18 @@ class HelpdeskTicket(models.Model):
             domain &= Domain("company_id", "in", companies.ids)
         if teams is not None:
             domain &= Domain("team_id", "in", teams.ids)
-        tickets = Ticket.search(domain)
+        tickets = Ticket.search_fetch(
+            domain, ["team_id", "company_id", *PLANNED_FIELDS]
+        )
         if calendars is not None:
-            tickets = tickets.filtered(lambda t: t._get_hotrush_calendar() in calendars)
+            planned_on = {}  # (team, company) -> calendar, read once each
+            for ticket in tickets:
+                key = (ticket.team_id, ticket.company_id)
+                if key not in planned_on:
+                    planned_on[key] = ticket._get_hotrush_calendar()
+            tickets = tickets.filtered(
+                lambda t: planned_on[t.team_id, t.company_id] in calendars
+            )
         return tickets._hotrush_replan(why)
 
     def _hotrush_replan(self, why):
