@@ -29,6 +29,14 @@ from ..const import FORM_KEY_INDEX
 USER_ERRORS = (AccessError, UserError, ValidationError)
 FORM_MAX_LENGTH = 2000
 FORM_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+# every route that changes something: a logged-in user's POST with its CSRF token
+STATE_CHANGING = {
+    "type": "http",
+    "auth": "user",
+    "methods": ["POST"],
+    "website": True,
+    "csrf": True,
+}
 
 
 def parse_id(value):
@@ -126,14 +134,7 @@ class HotrushTicketController(HelpdeskTicketController):
             )
         return vals
 
-    @http.route(
-        "/submitted/ticket",
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-        csrf=True,
-    )
+    @http.route("/submitted/ticket", **STATE_CHANGING)
     def submit_ticket(self, **kw):
         for name in ("subject", "description", "chat_contact"):
             if len(kw.get(name) or "") > FORM_MAX_LENGTH * 10:
@@ -233,14 +234,7 @@ class HotrushTicketController(HelpdeskTicketController):
     # Closing from the portal (helpdesk_mgmt's route, made safe: HR-80)
     # ------------------------------------------------------------------
 
-    @http.route(
-        "/ticket/close",
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-        csrf=True,
-    )
+    @http.route("/ticket/close", **STATE_CHANGING)
     def support_ticket_close(self, ticket_id=None, stage_id=None, **kw):
         """Close a ticket from its portal page: its own customer only, by POST with
         a CSRF token (helpdesk_mgmt's route closed any ticket, by GET too)."""
@@ -295,13 +289,7 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         )
         return values
 
-    @http.route(
-        "/my/ticket/<int:ticket_id>/hotrush/<string:action>",
-        type="http",
-        auth="user",
-        methods=["POST"],
-        website=True,
-    )
+    @http.route("/my/ticket/<int:ticket_id>/hotrush/<string:action>", **STATE_CHANGING)
     def portal_ticket_hotrush(self, ticket_id, action, **kw):
         handler, names = self._hotrush_portal_actions().get(action, (None, ()))
         if not handler:

@@ -366,15 +366,18 @@ class HelpdeskTicket(models.Model):
     def _hotrush_check_start_allowed(self):
         """HotRush starts on open tickets only: a closed ticket has nothing left to
         answer, and its SLA would only ever breach."""
-        closed = self.filtered("closed")
-        if closed:
-            raise ValidationError(
-                self.env._(
-                    "HotRush cannot be requested on %(ticket)s: the ticket is closed. "
-                    "Please open a new ticket.",
-                    ticket=closed[0].display_name,
-                )
+        self.filtered("closed")._hotrush_refuse(
+            self.env._(
+                "HotRush cannot be requested on %(ticket)s: the ticket is closed. "
+                "Please open a new ticket."
             )
+        )
+
+    def _hotrush_refuse(self, message):
+        """Refuse, naming the first of these tickets in ``message`` (``%(ticket)s``),
+        when there is one."""
+        if self:
+            raise ValidationError(message % {"ticket": self[0].display_name})
 
     # ------------------------------------------------------------------
     # Actions
@@ -552,37 +555,28 @@ class HelpdeskTicket(models.Model):
         if not self:
             return
         if action == "uncheck":
-            closed = self.filtered("closed")
-            if closed:
-                raise ValidationError(
-                    self.env._(
-                        "HotRush cannot be unchecked on %(ticket)s: the ticket is "
-                        "closed. Use 'Withdraw HotRush' instead.",
-                        ticket=closed[0].display_name,
-                    )
+            self.filtered("closed")._hotrush_refuse(
+                self.env._(
+                    "HotRush cannot be unchecked on %(ticket)s: the ticket is closed. "
+                    "Use 'Withdraw HotRush' instead."
                 )
-            assigned = self.filtered("user_id")
-            if assigned:
-                raise ValidationError(
-                    self.env._(
-                        "HotRush cannot be unchecked on %(ticket)s: an agent is "
-                        "already assigned. Use 'Withdraw HotRush' instead (billed at "
-                        "the normal rate from then on); support staff use 'Remove "
-                        "HotRush' with a reason.",
-                        ticket=assigned[0].display_name,
-                    )
+            )
+            self.filtered("user_id")._hotrush_refuse(
+                self.env._(
+                    "HotRush cannot be unchecked on %(ticket)s: an agent is already "
+                    "assigned. Use 'Withdraw HotRush' instead (billed at the normal "
+                    "rate from then on); support staff use 'Remove HotRush' with a "
+                    "reason."
                 )
+            )
         elif action == "withdraw":
             # after closing, withdrawing is the only way out, assigned or not
-            unassigned = self.filtered(lambda t: not t.user_id and not t.closed)
-            if unassigned:
-                raise ValidationError(
-                    self.env._(
-                        "No agent is assigned to %(ticket)s yet: use 'Uncheck "
-                        "HotRush' instead.",
-                        ticket=unassigned[0].display_name,
-                    )
+            self.filtered(lambda t: not t.user_id and not t.closed)._hotrush_refuse(
+                self.env._(
+                    "No agent is assigned to %(ticket)s yet: use 'Uncheck HotRush' "
+                    "instead."
                 )
+            )
         elif action == "remove":
             if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_user_own"):
                 raise AccessError(

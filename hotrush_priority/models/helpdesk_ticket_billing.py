@@ -11,6 +11,8 @@ from odoo.exceptions import ValidationError
 
 from ..const import MAX_BILLABLE_HOURS
 
+SUPPORT_STAFF = "helpdesk_mgmt.group_helpdesk_user_own"
+
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
@@ -33,16 +35,15 @@ class HelpdeskTicket(models.Model):
     # the customer's credit is for support staff: a follower of the ticket from
     # another company must not read it
     hotrush_balance_amount = fields.Monetary(
-        string="Customer's Support Credit",
+        "Customer's Support Credit",
+        "hotrush_currency_id",
         compute="_compute_hotrush_balance",
-        currency_field="hotrush_currency_id",
-        groups="helpdesk_mgmt.group_helpdesk_user_own",
+        groups=SUPPORT_STAFF,
     )
-
     hotrush_balance_active = fields.Boolean(
-        string="Support Balance Active",
+        "Support Balance Active",
         compute="_compute_hotrush_balance",
-        groups="helpdesk_mgmt.group_helpdesk_user_own",
+        groups=SUPPORT_STAFF,
     )
 
     hotrush_currency_id = fields.Many2one(related="company_id.currency_id")

@@ -30,6 +30,18 @@ class PortalMixin(HotrushFixture):
         cls.zoom = cls.env.ref("hotrush_priority.chat_tool_zoom")
         cls.skype = cls.env.ref("hotrush_priority.chat_tool_skype")
 
+    def _form(self, **values):
+        """The new-ticket form as a customer fills it in: urgent, team and category."""
+        data = {
+            "subject": "Shop down",
+            "description": "Nothing loads",
+            "category": str(self.category.id),
+            "team": str(self.team.id),
+            "hotrush": "on",
+        }
+        data.update(values)
+        return data
+
     def _alert(self, html):
         """The text of the alerts of a page, for assertion messages."""
         return " | ".join(re.findall(r'role="(?:alert|status)"[^>]*>\s*([^<]+)', html))
@@ -67,17 +79,6 @@ class TestPortal(PortalMixin, HttpCase):
 
     def _ticket_count(self):
         return self.env["helpdesk.ticket"].search_count([])
-
-    def _form(self, **values):
-        data = {
-            "subject": "Shop down",
-            "description": "Nothing loads",
-            "category": str(self.category.id),
-            "team": str(self.team.id),
-            "hotrush": "on",
-        }
-        data.update(values)
-        return data
 
     # New ticket form
 

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The HotRush rules through JSON-RPC, as a portal customer and as an agent."""
 
+import json
+
 from odoo.tests import HttpCase, tagged
 
 from .common import HotrushFixture
@@ -14,29 +16,26 @@ class RpcError(Exception):
         self.message = message
 
 
-@tagged("post_install", "-at_install")
-class TestRpc(HotrushFixture, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_hotrush()
-        cls.portal.password = "hr_portal_pw"
-        cls.agent.password = "hr_agent_pw"
+class RpcMixin:
+    """JSON-RPC calls of a logged-in user, as the web client makes them."""
 
     def _call(self, model, method, ids, *args, **kwargs):
         """call_kw as the web client does; ``ids`` None for model methods."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": list(args) if ids is None else [ids, *args],
+                "kwargs": kwargs,
+            },
+        }
+        # json.dumps writes NaN and Infinity as JavaScript does: an attacker can too
         response = self.opener.post(
             f"{self.base_url()}/web/dataset/call_kw/{model}/{method}",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "params": {
-                    "model": model,
-                    "method": method,
-                    "args": list(args) if ids is None else [ids, *args],
-                    "kwargs": kwargs,
-                },
-            },
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
             timeout=30,
         )
         response.raise_for_status()
@@ -46,16 +45,26 @@ class TestRpc(HotrushFixture, HttpCase):
             raise RpcError(data["name"], data["message"])
         return payload["result"]
 
-    def assertRpcRefused(self, name, pattern, *call):
+    def assertRpcRefused(self, name, pattern, *call, **kwargs):
         # the server logs refused calls as warnings: expected here
         with (
             self.assertRaises(RpcError) as caught,
             self.assertLogs("odoo.http", "WARNING"),
         ):
-            self._call(*call)
+            self._call(*call, **kwargs)
         self.assertEqual(caught.exception.name, name)
         if pattern:
             self.assertRegex(caught.exception.message, pattern)
+
+
+@tagged("post_install", "-at_install")
+class TestRpc(RpcMixin, HotrushFixture, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_hotrush()
+        for user, password in (cls.portal, "hr_portal_pw"), (cls.agent, "hr_agent_pw"):
+            user.password = password
 
     def test_portal_customer(self):
         self.authenticate("hr_portal", "hr_portal_pw")

@@ -7,7 +7,6 @@ no CSRF token, a forged context, numbers that are not numbers, a double click. E
 asserts that nothing changed, not only the answer.
 """
 
-import json
 import re
 import xmlrpc.client
 
@@ -20,10 +19,10 @@ from odoo.tools import mute_logger
 
 from ..const import FORM_KEY_INDEX, MAX_BILLABLE_HOURS
 from .test_portal import PortalMixin
-from .test_rpc import RpcError
+from .test_rpc import RpcMixin
 
 
-class SecurityMixin(PortalMixin):
+class SecurityMixin(RpcMixin, PortalMixin):
     @classmethod
     def _setup_security(cls):
         cls._setup_portal()
@@ -68,42 +67,13 @@ class SecurityMixin(PortalMixin):
             data = dict(data, csrf_token=self._csrf())
         return self.url_open(url, data=data)
 
-    def _rpc(self, model, method, ids, *args, **kwargs):
-        """call_kw through JSON-RPC as the web client does."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "model": model,
-                "method": method,
-                "args": list(args) if ids is None else [ids, *args],
-                "kwargs": kwargs,
-            },
-        }
-        # json.dumps writes NaN and Infinity as JavaScript does: an attacker can too
-        response = self.opener.post(
-            f"{self.base_url()}/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-            timeout=30,
-        )
-        response.raise_for_status()
-        payload = response.json()
-        if "error" in payload:
-            data = payload["error"]["data"]
-            raise RpcError(data["name"], data["message"])
-        return payload["result"]
-
-    def assertRpcRefused(self, name, pattern, *call, **kwargs):
-        # the server logs refused calls as warnings: expected here
-        with (
-            self.assertRaises(RpcError) as caught,
-            self.assertLogs("odoo.http", "WARNING"),
-        ):
-            self._rpc(*call, **kwargs)
-        self.assertEqual(caught.exception.name, name)
-        if pattern:
-            self.assertRegex(caught.exception.message, pattern)
+    def assertXmlrpcRefused(self, pattern, method, *args, **kwargs):
+        """The agent's call of ``helpdesk.ticket.<method>`` over XML-RPC is refused."""
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            self._xmlrpc(
+                "hr_agent", "hr_agent_pw", "helpdesk.ticket", method, *args, **kwargs
+            )
+        self.assertIn(pattern, caught.exception.faultString)
 
     def _xmlrpc(self, login, password, model, method, *args, **kwargs):
         """execute_kw through XML-RPC (Odoo 19 logs that the endpoint is deprecated)."""
@@ -117,9 +87,10 @@ class SecurityMixin(PortalMixin):
             )
 
 
-@tagged("post_install", "-at_install")
-class TestPortalClose(SecurityMixin, HttpCase):
-    """Finding 1: helpdesk_mgmt's /ticket/close closed and billed any ticket."""
+class SecurityCase(SecurityMixin, HttpCase):
+    """Each test starts logged in as ``login`` (login, password), if given."""
+
+    login = None
 
     @classmethod
     def setUpClass(cls):
@@ -128,7 +99,20 @@ class TestPortalClose(SecurityMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.authenticate("hr_portal_other", "hr_other_pw")
+        if self.login:
+            self.authenticate(*self.login)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalClose(SecurityCase):
+    """Finding 1: helpdesk_mgmt's /ticket/close closed and billed any ticket."""
+
+    login = ("hr_portal_other", "hr_other_pw")
+
+    def _close(self, ticket, stage=None, **kwargs):
+        stage = stage or self.stage_done
+        data = {"ticket_id": str(ticket.id), "stage_id": str(stage.id)}
+        return self._post("/ticket/close", data, **kwargs)
 
     def assertOpenUncharged(self, ticket):
         self.env.invalidate_all()
@@ -149,10 +133,7 @@ class TestPortalClose(SecurityMixin, HttpCase):
 
     def test_post_on_another_customers_ticket_refused(self):
         victim = self._hotrush_ticket()
-        response = self._post(
-            "/ticket/close",
-            {"ticket_id": str(victim.id), "stage_id": str(self.stage_done.id)},
-        )
+        response = self._close(victim)
         self.assertTrue(response.url.endswith("/my"), response.url)
         self.assertOpenUncharged(victim)
 
@@ -163,21 +144,14 @@ class TestPortalClose(SecurityMixin, HttpCase):
         self.assertIn(self.other_portal.partner_id, victim.message_partner_ids)
         page = self.url_open(f"/my/ticket/{victim.id}").text
         self.assertNotIn('action="/ticket/close"', page, "no close button offered")
-        response = self._post(
-            "/ticket/close",
-            {"ticket_id": str(victim.id), "stage_id": str(self.stage_done.id)},
-        )
+        response = self._close(victim)
         self.assertTrue(response.url.endswith("/my"), response.url)
         self.assertOpenUncharged(victim)
 
     def test_missing_csrf_refused(self):
         self.authenticate("hr_portal", "hr_portal_pw")
         ticket = self._hotrush_ticket()
-        response = self._post(
-            "/ticket/close",
-            {"ticket_id": str(ticket.id), "stage_id": str(self.stage_done.id)},
-            csrf=False,
-        )
+        response = self._close(ticket, csrf=False)
         self.assertEqual(response.status_code, 400)
         self.assertOpenUncharged(ticket)
 
@@ -222,10 +196,7 @@ class TestPortalClose(SecurityMixin, HttpCase):
         self.assertRegex(form.group(0), r'method="POST"')
         self.assertIn('name="csrf_token"', form.group(1))
         # a stage the portal does not offer is refused
-        response = self._post(
-            "/ticket/close",
-            {"ticket_id": str(ticket.id), "stage_id": str(self.stage_rejected.id)},
-        )
+        response = self._close(ticket, self.stage_rejected)
         self.assertIn("cannot be closed into that stage", response.text)
         self.assertOpenUncharged(ticket)
         data = {"ticket_id": str(ticket.id), "stage_id": str(self.stage_done.id)}
@@ -268,7 +239,7 @@ class TestPortalClose(SecurityMixin, HttpCase):
             self.stage_rejected.id,
         )
         self.assertOpenUncharged(victim)
-        self._rpc(
+        self._call(
             "helpdesk.ticket", "action_close_from_portal", own.ids, self.stage_done.id
         )
         self.env.invalidate_all()
@@ -291,28 +262,10 @@ class TestPortalClose(SecurityMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestNewTicketForm(SecurityMixin, HttpCase):
+class TestNewTicketForm(SecurityCase):
     """Findings 2 and 8 on /submitted/ticket, and the double click."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_security()
-
-    def setUp(self):
-        super().setUp()
-        self.authenticate("hr_portal", "hr_portal_pw")
-
-    def _form(self, **values):
-        data = {
-            "subject": "Shop down",
-            "description": "Nothing loads",
-            "category": str(self.category.id),
-            "team": str(self.team.id),
-            "hotrush": "on",
-        }
-        data.update(values)
-        return data
+    login = ("hr_portal", "hr_portal_pw")
 
     def _count(self):
         return self.env["helpdesk.ticket"].search_count([])
@@ -402,13 +355,8 @@ class TestNewTicketForm(SecurityMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTicketState(SecurityMixin, HttpCase):
+class TestTicketState(SecurityCase):
     """Findings 3 and 7: HotRush on closed tickets, a second live chat."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_security()
 
     def _closed_ticket(self):
         ticket = self._create_ticket(user_id=self.agent.id)
@@ -420,39 +368,17 @@ class TestTicketState(SecurityMixin, HttpCase):
         self.authenticate("hr_portal", "hr_portal_pw")
         response = self._post(f"/my/ticket/{ticket.id}/hotrush/request", {})
         self.assertIn("the ticket is closed", response.text)
-        self.assertRpcRefused(
-            "odoo.exceptions.ValidationError",
-            "the ticket is closed",
-            "helpdesk.ticket",
-            "action_hotrush_request",
-            ticket.ids,
-        )
+        refused = ("odoo.exceptions.ValidationError", "the ticket is closed")
+        request = ("helpdesk.ticket", "action_hotrush_request", ticket.ids)
+        self.assertRpcRefused(*refused, *request)
         self.authenticate("hr_agent", "hr_agent_pw")
+        self.assertRpcRefused(*refused, *request)
         self.assertRpcRefused(
-            "odoo.exceptions.ValidationError",
-            "the ticket is closed",
-            "helpdesk.ticket",
-            "action_hotrush_request",
-            ticket.ids,
+            *refused, "helpdesk.ticket", "write", ticket.ids, {"hotrush": True}
         )
-        self.assertRpcRefused(
-            "odoo.exceptions.ValidationError",
-            "the ticket is closed",
-            "helpdesk.ticket",
-            "write",
-            ticket.ids,
-            {"hotrush": True},
+        self.assertXmlrpcRefused(
+            "the ticket is closed", "write", ticket.ids, {"hotrush": True}
         )
-        with self.assertRaises(xmlrpc.client.Fault) as caught:
-            self._xmlrpc(
-                "hr_agent",
-                "hr_agent_pw",
-                "helpdesk.ticket",
-                "write",
-                ticket.ids,
-                {"hotrush": True},
-            )
-        self.assertIn("the ticket is closed", caught.exception.faultString)
         # nor created closed with HotRush by an agent
         self.assertRpcRefused(
             "odoo.exceptions.ValidationError",
@@ -536,18 +462,15 @@ class TestTicketState(SecurityMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestModelRules(SecurityMixin, HttpCase):
+class TestModelRules(SecurityCase):
     """Findings 4, 5 and 6 over the ORM, JSON-RPC and XML-RPC."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_security()
         cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
 
-    def setUp(self):
-        super().setUp()
-        self.authenticate("hr_agent", "hr_agent_pw")
+    login = ("hr_agent", "hr_agent_pw")
 
     def test_billable_hours_must_be_sane(self):
         ticket = self._hotrush_ticket()
@@ -581,13 +504,13 @@ class TestModelRules(SecurityMixin, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(ticket.hotrush_billable_hours, 2.0)
         # the boundary is accepted, and closing bills it
-        self._rpc(
+        self._call(
             "helpdesk.ticket",
             "write",
             ticket.ids,
             {"hotrush_billable_hours": MAX_BILLABLE_HOURS},
         )
-        self._rpc(
+        self._call(
             "helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id}
         )
         self.env.invalidate_all()
@@ -606,7 +529,7 @@ class TestModelRules(SecurityMixin, HttpCase):
         )
         self.env.invalidate_all()
         self.assertEqual(ticket.company_id, self.company)
-        self._rpc(
+        self._call(
             "helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id}
         )
         Balance = self.env["hotrush.support.balance"]
@@ -621,7 +544,7 @@ class TestModelRules(SecurityMixin, HttpCase):
         ticket = self._create_ticket(
             partner_id=walk_in.id, user_id=self.agent.id, hotrush_billable_hours=1.0
         )
-        self._rpc(
+        self._call(
             "helpdesk.ticket", "write", ticket.ids, {"stage_id": self.stage_done.id}
         )
         charge = self._charges(ticket)
@@ -638,42 +561,31 @@ class TestModelRules(SecurityMixin, HttpCase):
         unassigned = self._hotrush_ticket(user_id=False)
         forged = {"hotrush_end": {"action": "uncheck", "reason": "not_eligible"}}
         for ticket in (assigned, unassigned):
-            with self.subTest(ticket=ticket.user_id.name):
-                self.assertRpcRefused(
-                    "odoo.exceptions.ValidationError",
-                    "Remove HotRush",
-                    "helpdesk.ticket",
-                    "write",
-                    ticket.ids,
-                    {"hotrush": False},
-                )
-                self.assertRpcRefused(
-                    "odoo.exceptions.ValidationError",
-                    "Remove HotRush",
-                    "helpdesk.ticket",
-                    "write",
-                    ticket.ids,
-                    {"hotrush": False},
-                    context=forged,
-                )
-        with self.assertRaises(xmlrpc.client.Fault) as caught:
-            self._xmlrpc(
-                "hr_agent",
-                "hr_agent_pw",
-                "helpdesk.ticket",
-                "write",
-                unassigned.ids,
-                {"hotrush": False},
-                context=forged,
-            )
-        self.assertIn("Remove HotRush", caught.exception.faultString)
+            for context in ({}, forged):
+                with self.subTest(ticket=ticket.user_id.name, context=context):
+                    self.assertRpcRefused(
+                        "odoo.exceptions.ValidationError",
+                        "Remove HotRush",
+                        "helpdesk.ticket",
+                        "write",
+                        ticket.ids,
+                        {"hotrush": False},
+                        context=context,
+                    )
+        self.assertXmlrpcRefused(
+            "Remove HotRush",
+            "write",
+            unassigned.ids,
+            {"hotrush": False},
+            context=forged,
+        )
         self.env.invalidate_all()
         self.assertTrue(assigned.hotrush and unassigned.hotrush)
         # the actions decide the reason, whatever the context says
-        self._rpc(
+        self._call(
             "helpdesk.ticket", "action_hotrush_uncheck", unassigned.ids, context=forged
         )
-        self._rpc(
+        self._call(
             "helpdesk.ticket",
             "action_hotrush_withdraw",
             assigned.ids,
@@ -715,7 +627,7 @@ class TestModelRules(SecurityMixin, HttpCase):
         with freeze_time("2026-11-26 08:00:00"):  # Thursday 11:00 in Moscow
             ticket = self._hotrush_ticket()
         with freeze_time("2026-11-26 10:00:00"):  # an hour after the deadline
-            self._rpc(
+            self._call(
                 "helpdesk.ticket",
                 "message_post",
                 ticket.ids,
@@ -744,7 +656,7 @@ class TestModelRules(SecurityMixin, HttpCase):
             ["hotrush_balance_amount"],
         )
         self.authenticate("hr_agent", "hr_agent_pw")
-        [values] = self._rpc(
+        [values] = self._call(
             "helpdesk.ticket", "read", ticket.ids, ["hotrush_balance_amount"]
         )
         self.assertEqual(values["hotrush_balance_amount"], 1000.0)
@@ -759,7 +671,7 @@ class TestModelRules(SecurityMixin, HttpCase):
             ticket.ids,
             "not_eligible",
         )
-        self._rpc(
+        self._call(
             "helpdesk.ticket",
             "action_hotrush_remove",
             ticket.ids,
@@ -788,7 +700,7 @@ class TestModelRules(SecurityMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRouteWalk(SecurityMixin, HttpCase):
+class TestRouteWalk(SecurityCase):
     """Every ticket route registered with the addon installed, helpdesk_mgmt's
     included: no state change on GET, CSRF required on POST, another customer's
     ticket refused, a malformed id answered with 4xx."""
@@ -796,11 +708,6 @@ class TestRouteWalk(SecurityMixin, HttpCase):
     PREFIXES = ("/ticket", "/my/ticket", "/submitted/", "/new/ticket")
     ACTIONS = ("request", "uncheck", "withdraw", "chat", "close", "remove")
     CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_security()
 
     def setUp(self):
         super().setUp()
@@ -835,6 +742,12 @@ class TestRouteWalk(SecurityMixin, HttpCase):
                 values = ["forged-token"]
             urls = [url.replace(token, value, 1) for url in urls for value in values]
         return urls
+
+    def _post_urls(self):
+        """Every concrete URL of the ticket routes that accept POST."""
+        for pattern, methods in self._routes():
+            if "POST" in methods:
+                yield from self._urls(pattern, self.victim.id)
 
     def _params(self, ticket_id):
         """What a forged form carries: ids, a portal closing stage, HotRush fields."""
@@ -932,34 +845,24 @@ class TestRouteWalk(SecurityMixin, HttpCase):
 
     def test_post_needs_csrf(self):
         self.authenticate("hr_portal", "hr_portal_pw")
-        for pattern, methods in self._routes():
-            if "POST" not in methods:
-                continue
-            for url in self._urls(pattern, self.victim.id):
-                with self.subTest(url=url, method="POST"):
-                    before = self._state()
-                    response = self.url_open(
-                        url, data=self._params(self.victim.id), allow_redirects=False
-                    )
-                    self.assertEqual(response.status_code, 400, url)
-                    self.assertEqual(self._state(), before, "a POST without CSRF")
+        for url in self._post_urls():
+            with self.subTest(url=url, method="POST"):
+                before = self._state()
+                response = self.url_open(
+                    url, data=self._params(self.victim.id), allow_redirects=False
+                )
+                self.assertEqual(response.status_code, 400, url)
+                self.assertEqual(self._state(), before, "a POST without CSRF")
 
     def test_post_on_another_customers_ticket_refused(self):
         self.authenticate("hr_portal_other", "hr_other_pw")
-        csrf = self._csrf()
-        for pattern, methods in self._routes():
-            if "POST" not in methods:
-                continue
-            for url in self._urls(pattern, self.victim.id):
-                with self.subTest(url=url, method="POST"):
-                    before = self._victim_state()
-                    response = self.url_open(
-                        url,
-                        data=dict(self._params(self.victim.id), csrf_token=csrf),
-                        allow_redirects=False,
-                    )
-                    self.assertLess(response.status_code, 500, response.text[:300])
-                    self.assertEqual(self._victim_state(), before, url)
+        data = dict(self._params(self.victim.id), csrf_token=self._csrf())
+        for url in self._post_urls():
+            with self.subTest(url=url, method="POST"):
+                before = self._victim_state()
+                response = self.url_open(url, data=data, allow_redirects=False)
+                self.assertLess(response.status_code, 500, response.text[:300])
+                self.assertEqual(self._victim_state(), before, url)
 
     def test_malformed_ids_answered_with_4xx(self):
         self.authenticate("hr_portal", "hr_portal_pw")
