@@ -35,6 +35,7 @@ REASONS = [
     ("general", "General, accounts, forums, sales or licensing question"),
     ("transfer", "Transferred to a team without HotRush"),
     ("not_eligible", "Category not eligible for HotRush"),
+    ("archived", "Ticket archived or merged into another"),
     ("other", "Other"),
 ]
 # the reason of the customer's own uncheck and withdrawal

@@ -1,5 +1,6 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -17,11 +18,77 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._hotrush_book_topups()
+        posted._hotrush_settle_deductions()
         return posted
 
     def button_draft(self):
         self._hotrush_unbook_topups()
-        return super().button_draft()
+        res = super().button_draft()
+        self._hotrush_settle_deductions()
+        return res
+
+    # ------------------------------------------------------------------
+    # Balance deductions of support invoices (HR-87)
+    # ------------------------------------------------------------------
+
+    def _hotrush_settle_deductions(self):
+        """Make the balance follow what these support invoices (or the support
+        invoices these credit notes reverse) deduct, per ticket: a reversed or
+        cancelled deduction comes back, a re-posted one is taken again, each once
+        (the balance holds what is booked; this books the difference)."""
+        invoices = self.filtered("hotrush_support_invoice") | self.filtered(
+            lambda m: m.move_type == "out_refund"
+        ).reversed_entry_id.filtered("hotrush_support_invoice")
+        for invoice in invoices:
+            invoice._hotrush_settle_invoice_deductions()
+
+    def _hotrush_settle_invoice_deductions(self):
+        self.ensure_one()
+        # sudo: balances follow the invoices accounting users post, reverse or cancel
+        Balance = self.env["hotrush.support.balance"].sudo()
+        balance = Balance._get_for(self.partner_id, self.company_id, create=False)
+        if not balance:
+            return
+        balance._lock()
+        currency = self.company_id.currency_id
+        reversals = self.reversal_move_ids.filtered(lambda m: m.state == "posted")
+        booked = balance.line_ids.filtered(
+            lambda line: (
+                line.move_id == self
+                and line.kind in ("charge", "refund", "charge_reversal")
+            )
+        )
+        # per ticket: deducted on the invoice, given back by posted credit notes,
+        # booked on the balance so far
+        deducted, reversed_, current = defaultdict(float), defaultdict(float), {}
+        for line in self.invoice_line_ids.filtered("hotrush_deduction"):
+            deducted[line.hotrush_ticket_id] -= line.price_subtotal
+        for line in reversals.invoice_line_ids.filtered("hotrush_deduction"):
+            reversed_[line.hotrush_ticket_id] -= line.price_subtotal
+        for line in booked:
+            current[line.ticket_id] = current.get(line.ticket_id, 0.0) + line.amount
+        for ticket in set(deducted) | set(current):
+            target = 0.0
+            if self.state != "cancel":
+                target = -max(deducted[ticket] - max(reversed_[ticket], 0.0), 0.0)
+            difference = currency.round(target - current.get(ticket, 0.0))
+            if not currency.is_zero(difference):
+                balance._book(
+                    "charge" if difference < 0 else "charge_reversal",
+                    difference,
+                    ticket=ticket,
+                    move=self,
+                    note=self.env._(
+                        "%(invoice)s: %(ticket)s",
+                        invoice=self.name,
+                        ticket=ticket.display_name,
+                    ),
+                )
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._hotrush_settle_deductions()  # a cancelled invoice deducts nothing
+        return res
 
     # ------------------------------------------------------------------
     # Support balance top-ups (HR-30)

@@ -312,12 +312,20 @@ class HelpdeskTicket(models.Model):
                 return changing, empty, {}
             ending = changing
         removed = {}
+        if "active" in vals and not vals["active"]:
+            # archived by hand or merged away: urgency ends with it (HR-88); a closed
+            # ticket keeps its record (its bill is made)
+            archived = self.filtered(lambda t: t.hotrush and not t.closed) - ending
+            if archived:
+                removed["archived"] = archived
         if "team_id" in vals or "category_id" in vals:
             team = self.env["helpdesk.ticket.team"].browse(vals.get("team_id"))
             category = self.env["helpdesk.ticket.category"].browse(
                 vals.get("category_id")
             )
-            for ticket in self.filtered("hotrush") - ending:
+            for ticket in (
+                self.filtered("hotrush") - ending - removed.get("archived", empty)
+            ):
                 reason = ticket._hotrush_auto_removal_reason(
                     team if "team_id" in vals else ticket.team_id,
                     category if "category_id" in vals else ticket.category_id,

@@ -29,6 +29,7 @@ class HotrushSupportBalanceLine(models.Model):
             ("topup_reversal", "Top-up reversed"),
             ("charge", "Charge"),
             ("refund", "Refund"),
+            ("charge_reversal", "Charge given back (invoice reversed or cancelled)"),
             ("adjustment", "Adjustment"),
         ],
         required=True,

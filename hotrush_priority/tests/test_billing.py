@@ -297,6 +297,62 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
             1,
         )
 
+    # HR-87: reversing a posted support invoice gives its deduction back, once
+
+    def _charged_and_posted(self, credit=100.0):
+        self._give_balance(self.customer_company, credit)
+        ticket = self._hotrush_ticket()
+        self._close(ticket)
+        invoice = ticket.hotrush_charge_ids.move_id
+        invoice.action_post()
+        self.assertEqual(self.balance.amount, 0.0, "the balance paid its part")
+        return ticket, invoice
+
+    def _given_back(self, invoice):
+        return self.balance.line_ids.filtered(
+            lambda l: l.move_id == invoice and l.kind == "charge_reversal"
+        )
+
+    def test_credit_note_gives_the_deduction_back_once(self):
+        ticket, invoice = self._charged_and_posted()
+        reversal = invoice._reverse_moves([{"ref": "Wrong customer"}])
+        self.assertEqual(self.balance.amount, 0.0, "a draft credit note moves nothing")
+        reversal.action_post()
+        self.assertEqual(self.balance.amount, 100.0)
+        self.assertEqual(self._given_back(invoice).ticket_id, ticket)
+        # a second credit note for the same invoice gives nothing more
+        second = invoice._reverse_moves([{"ref": "Again"}])
+        second.action_post()
+        self.assertEqual(self.balance.amount, 100.0)
+        self.assertEqual(len(self._given_back(invoice)), 1)
+        # the credit note reset to draft: the deduction stands again
+        (reversal | second).button_draft()
+        self.assertEqual(self.balance.amount, 0.0)
+        self.assertEqual(
+            self.balance.amount, sum(self.balance.line_ids.mapped("amount"))
+        )
+
+    def test_reset_cancel_and_repost_settle_once(self):
+        _ticket, invoice = self._charged_and_posted()
+        invoice.button_draft()
+        self.assertEqual(self.balance.amount, 0.0, "still to be invoiced")
+        invoice.button_cancel()
+        self.assertEqual(self.balance.amount, 100.0, "cancelled: deduction back")
+        invoice._hotrush_settle_deductions()  # settling again books nothing more
+        self.assertEqual(self.balance.amount, 100.0, "once")
+        # invoiced again: deducted again, once
+        invoice.button_draft()
+        invoice.action_post()
+        self.assertEqual(self.balance.amount, 0.0)
+        invoice.button_draft()
+        invoice.action_post()
+        self.assertEqual(self.balance.amount, 0.0)
+        movements = self.balance.line_ids.filtered(lambda l: l.move_id == invoice)
+        self.assertEqual(
+            movements.sorted("id").mapped("kind"),
+            ["charge", "charge_reversal", "charge"],
+        )
+
     def test_withdrawal_before_invoice_posted_rerates_draft(self):
         self._give_balance(self.customer_company, 1000.0)
         ticket = self._hotrush_ticket()

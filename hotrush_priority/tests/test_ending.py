@@ -263,6 +263,24 @@ class TestEnding(HotrushCase):
         self.assertEnded(ticket, "auto_remove", "not_eligible")
         self.assertEnded(other, "auto_remove", "not_eligible")
 
+    # HR-88 archiving
+
+    def test_archiving_ends_urgency_unarchiving_does_not_restart_it(self):
+        ticket = self._hotrush_ticket(user_id=self.agent.id)
+        ticket.with_user(self.agent).write({"active": False})
+        end = self.assertEnded(ticket, "auto_remove", "archived")
+        self.assertEqual(end.user_id, self.agent)
+        self.assertFalse(ticket.hotrush_queue_deadline, "out of the queue")
+        ticket.with_user(self.agent).write({"active": True})
+        self.assertFalse(ticket.hotrush)
+        self.assertEqual(len(ticket.hotrush_event_ids), 2, "request and end only")
+        # a closed HotRush ticket keeps its record when archived: its bill is made
+        closed = self._hotrush_ticket(user_id=self.agent.id)
+        closed.stage_id = self.stage_done
+        closed.with_user(self.agent).write({"active": False})
+        self.assertTrue(closed.hotrush)
+        self.assertEqual(len(closed.hotrush_event_ids), 1)
+
     def test_move_between_offering_teams_keeps_urgency(self):
         second = self.team.copy({"name": "Support 2"})
         ticket = self._hotrush_ticket()
