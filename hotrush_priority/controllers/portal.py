@@ -47,6 +47,12 @@ def parse_id(value):
     return value if 0 < value < 2**31 else None
 
 
+def form_key(kw):
+    """The new-ticket form's one-time key from the submitted fields, or None."""
+    key = kw.get("hotrush_form_key")
+    return key if isinstance(key, str) and FORM_KEY_PATTERN.fullmatch(key) else None
+
+
 def parse_local_datetime(value, tz):
     """'YYYY-MM-DDTHH:MM' in the customer's zone -> naive UTC, or None."""
     try:
@@ -112,8 +118,8 @@ class HotrushTicketController(HelpdeskTicketController):
 
     def _prepare_submit_ticket_vals(self, **kw):
         vals = super()._prepare_submit_ticket_vals(**kw)
-        key = kw.get("hotrush_form_key")
-        if isinstance(key, str) and FORM_KEY_PATTERN.fullmatch(key):
+        key = form_key(kw)
+        if key:
             vals["hotrush_form_key"] = key
         if not kw.get("hotrush"):
             return vals
@@ -144,8 +150,9 @@ class HotrushTicketController(HelpdeskTicketController):
         refusal = self._hotrush_form_choice_refusal(kw)
         if refusal:
             return self._hotrush_form_error(kw, refusal)
-        self._hotrush_claim_form_key(kw.get("hotrush_form_key"))
-        submitted = self._hotrush_submitted_ticket(kw.get("hotrush_form_key"))
+        key = form_key(kw)
+        self._hotrush_claim_form_key(key)
+        submitted = self._hotrush_submitted_ticket(key)
         if submitted:  # the same form again (a double click, the back button)
             return request.redirect(f"/my/ticket/{submitted.id}")
         try:
@@ -165,7 +172,7 @@ class HotrushTicketController(HelpdeskTicketController):
         while the first is being processed (a double click, two workers) waits: Odoo
         runs that request again a moment later, and it then finds the first's ticket.
         """
-        if not isinstance(key, str) or not FORM_KEY_PATTERN.fullmatch(key):
+        if not key:
             return
         cr = request.env.cr
         cr.execute(
@@ -209,7 +216,7 @@ class HotrushTicketController(HelpdeskTicketController):
 
     def _hotrush_submitted_ticket(self, key):
         """The customer's ticket already created by this form, if any."""
-        if not isinstance(key, str) or not FORM_KEY_PATTERN.fullmatch(key):
+        if not key:
             return request.env["helpdesk.ticket"]
         # sudo: the customer's own ticket (their partner and the form's random key)
         return (

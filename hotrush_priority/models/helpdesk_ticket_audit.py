@@ -30,27 +30,11 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_deadline_moved(self, before, why):
         res = super()._hotrush_deadline_moved(before, why)
-        # sudo: see _hotrush_log_event
-        events = (
-            self.env["hotrush.event"]
-            .sudo()
-            .create(
-                [
-                    dict(
-                        ticket._hotrush_prepare_event_vals(
-                            "move", "replan", False, why
-                        ),
-                        previous_deadline=before[ticket.id][1],
-                    )
-                    for ticket in self
-                ]
-            )
-        )
-        self._hotrush_log_public(
-            {
-                ticket.id: event._chatter_message()
-                for ticket, event in zip(self, events, strict=True)
-            }
+        self._hotrush_log_event(
+            "move",
+            "replan",
+            note=why,
+            previous={ticket_id: planned[1] for ticket_id, planned in before.items()},
         )
         return res
 
@@ -61,31 +45,33 @@ class HelpdeskTicket(models.Model):
     # Events
     # ------------------------------------------------------------------
 
-    def _hotrush_log_event(self, kind, action, reason=False, note=False):
-        """Record an audit event per ticket and say it in the chatter."""
+    def _hotrush_log_event(self, kind, action, reason=False, note=False, previous=None):
+        """Record an audit event per ticket and say it in the chatter: an internal
+        note, or for a moved deadline (``previous``: ticket id -> deadline before) a
+        message the customer reads."""
         if not self:
             return self.env["hotrush.event"]
+        vals_list = [
+            ticket._hotrush_prepare_event_vals(kind, action, reason, note)
+            for ticket in self
+        ]
+        if previous:
+            for vals in vals_list:
+                vals["previous_deadline"] = previous[vals["ticket_id"]]
         # sudo: nobody may create audit records directly; the rules record them for
         # the user who acted, on these tickets only.
-        events = (
-            self.env["hotrush.event"]
-            .sudo()
-            .create(
-                [
-                    ticket._hotrush_prepare_event_vals(kind, action, reason, note)
-                    for ticket in self
-                ]
-            )
-        )
-        # An internal note that notifies nobody: logged (one batch insert, no
-        # recipients to compute). sudo: customers may not post internal notes; the
-        # note only states the event.
-        self.sudo()._message_log_batch(
-            {
-                ticket.id: event._chatter_message()
-                for ticket, event in zip(self, events, strict=True)
-            }
-        )
+        events = self.env["hotrush.event"].sudo().create(vals_list)
+        bodies = {
+            ticket.id: event._chatter_message()
+            for ticket, event in zip(self, events, strict=True)
+        }
+        if previous:
+            self._hotrush_log_public(bodies)
+        else:
+            # An internal note that notifies nobody: logged (one batch insert, no
+            # recipients to compute). sudo: customers may not post internal notes;
+            # the note only states the event.
+            self.sudo()._message_log_batch(bodies)
         return events
 
     def _hotrush_prepare_event_vals(self, kind, action, reason, note):

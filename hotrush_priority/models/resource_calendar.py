@@ -156,6 +156,7 @@ class ResourceCalendar(models.Model):
         them follow (HR-86)."""
         if not self or self.env.context.get("hotrush_replan_later"):
             return
+        # sudo: the calendars' names only, for the words of the audit and the notice
         why = self.env._(
             "the working hours of %(calendars)s changed",
             calendars=", ".join(self.sudo().mapped("name")),
