@@ -92,5 +92,6 @@ dbfilter = ^$1\$
 list_db = False
 data_dir = $HR_HOME/data
 http_interface = 127.0.0.1
+http_port = ${HOTRUSH_PORT:-8069}
 EOF
 }

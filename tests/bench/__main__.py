@@ -516,7 +516,7 @@ def run(args):
     logfile = os.path.join(args.workdir, "odoo.log")
     harness.load_config(args.conf, args.prefix, logfile)
     # the addons' modules can be imported once the configuration gives their path
-    from . import cases, fixtures
+    from . import cases, fixtures, replan
 
     started = datetime.now(UTC)
     t0 = time.monotonic()
@@ -590,7 +590,7 @@ def run(args):
             "replan",
             f"P6: a public holiday re-planning {sizes['replan']:,} open deadlines over "
             "3 calendars, against plan_hours per ticket",
-            cases.bench_replan,
+            replan.bench_replan,
             dbs["replan"],
             ids["hotrush"],
             sizes["replan"],

@@ -1,4 +1,4 @@
-"""The benchmarks of the performance issue, P1 to P6.
+"""The benchmarks of the performance issue, P1 to P5 (P6 lives in ``replan``).
 
 Each function builds what it needs in the databases it is given, measures a figure and
 its baseline in the same run (interleaved where both can alternate), and returns a dict
@@ -6,13 +6,10 @@ of raw figures; the command line (``__main__``) turns them into PASS/FAIL rows, 
 figure is typed in by hand.
 """
 
-import contextlib
-from collections import Counter, defaultdict
-from datetime import datetime, time, timedelta
-from unittest import mock
+from collections import defaultdict
+from datetime import timedelta
 
 import werkzeug.test
-from freezegun.api import freeze_time
 
 import odoo.http
 from odoo import Command, fields
@@ -20,7 +17,6 @@ from odoo.service import security
 
 from .fixtures import (
     P3_CALENDARS,
-    P6_NOW,
     ROUND_THE_CLOCK,
     UTC,
     add_team,
@@ -29,7 +25,6 @@ from .fixtures import (
     give_balance,
     make_calendar,
     p3_requests,
-    p6_requests,
     ticket_vals,
 )
 from .harness import Meter, analyze, copy_db, drop_db, environment, release, summary
@@ -685,258 +680,3 @@ def bench_portal(db, ids, big, small, repeat):
                 {"seconds": meter.seconds, "queries": meter.queries, "rows": rows}
             )
     return {"tickets": {"large": big, "small": small}, "uid": users, "runs": runs}
-
-
-# ----------------------------------------------------------------------------- P6
-
-
-@contextlib.contextmanager
-def _frozen(now):
-    """Odoo's clock stopped at ``now`` (``fields.Datetime.now`` and the defaults using
-    it); the meters keep the real one."""
-    with freeze_time(now, ignore=[Meter.__module__]):
-        yield
-
-
-def _p6_data(db, ids, requests, now):
-    """The three P3 calendars and teams, and one open HotRush ticket per request: its
-    deadline and status as planned at ``now``, when it was requested (bulk).
-
-    The first request is the prototype, created through the ORM at ``now``; the others
-    are its SQL copies (see fixtures.clone_tickets), each with the plan and status the
-    addon's planner gives it.
-
-    :return: (calendar ids, response hours per calendar, ticket ids in the order of
-        the requests, ``(opening, deadline)`` per request, status per request)
-    """
-    with environment(db) as env:
-        calendars, teams = _hr_calendars(env, ids, "P6")
-        hours = [float(spec["response_hours"]) for spec in P3_CALENDARS]
-        planned = _plan(env, calendars, hours, requests)
-        grace = timedelta(minutes=env.company.hotrush_grace_minutes)
-        statuses = []
-        for opening, deadline in planned:
-            assert deadline and deadline + grace >= now, (opening, deadline)
-            statuses.append("queued" if opening and now < opening else "running")
-        with _frozen(now):
-            index, start = requests[0]
-            proto = _prototype(env, ids, "P6 prototype", teams[index], start)
-            env.flush_all()
-        stored = (
-            proto.hotrush_queued_until,
-            proto.hotrush_deadline,
-            proto.hotrush_sla_status,
-        )
-        assert stored == (*planned[0], statuses[0]), (stored, planned[0], statuses[0])
-        rest = range(1, len(requests))
-        starts = [requests[n][1] for n in rest]
-        deadlines = [planned[n][1] for n in rest]
-        clones = clone_tickets(
-            env,
-            proto,
-            {
-                "team_id": [teams[requests[n][0]] for n in rest],
-                "hotrush_requested_at": starts,
-                "hotrush_queued_until": [planned[n][0] or None for n in rest],
-                "hotrush_deadline": deadlines,
-                "hotrush_queue_deadline": deadlines,
-                "hotrush_sla_status": [statuses[n] for n in rest],
-                "number": [f"P6-{n:06d}" for n in rest],
-                "name": [f"P6 ticket {n}" for n in rest],
-                "create_date": starts,
-                "write_date": starts,
-            },
-            event_values={
-                "deadline": deadlines,
-                "date": starts,
-                "sla_status": [statuses[n] for n in rest],
-            },
-        )
-    return calendars, hours, [proto.id, *clones], planned, statuses
-
-
-def _p6_marks(env):
-    """The last ids of the records a re-planning creates: events, messages, triggers."""
-    env.cr.execute(
-        """SELECT (SELECT coalesce(max(id), 0) FROM hotrush_event),
-                  (SELECT coalesce(max(id), 0) FROM mail_message),
-                  (SELECT coalesce(max(id), 0) FROM ir_cron_trigger)"""
-    )
-    return env.cr.fetchone()
-
-
-def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
-    """What a re-planning left, against a fresh plan with the holiday present.
-
-    :param before: ``(opening, deadline)`` per request before the holiday
-    :return: dict of counts (and a few differing examples)
-    """
-    env.flush_all()
-    env.cr.execute(
-        """SELECT id, hotrush_queued_until, hotrush_deadline, hotrush_sla_status
-             FROM helpdesk_ticket WHERE id = ANY(%s)""",
-        [ticket_ids],
-    )
-    rows = {row[0]: row[1:] for row in env.cr.fetchall()}
-    stored = [rows[ticket_id] for ticket_id in ticket_ids]
-    # a fresh plan of the same requests, the working time read again
-    env["resource.calendar"]._hotrush_clear_data_cache()
-    fresh = _plan(env, calendars, hours, requests)
-    differ, examples, moved = 0, [], set()
-    for ticket_id, (opening, deadline, status), plan, old in zip(
-        ticket_ids, stored, fresh, before, strict=True
-    ):
-        expected = "queued" if plan[0] and now < plan[0] else "running"
-        if (opening or False, deadline or False, status) != (*plan, expected):
-            differ += 1
-            if len(examples) < 10:
-                examples.append([ticket_id, str(deadline), str(plan[1]), status])
-        if tuple(plan) != tuple(old):
-            moved.add(ticket_id)
-    comment = env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
-    env.cr.execute(
-        "SELECT ticket_id FROM hotrush_event WHERE id > %s AND kind = 'move'",
-        [marks[0]],
-    )
-    events = [row[0] for row in env.cr.fetchall()]
-    env.cr.execute(
-        """SELECT res_id FROM mail_message
-            WHERE id > %s AND model = 'helpdesk.ticket' AND NOT is_internal
-              AND subtype_id = %s""",
-        [marks[1], comment],
-    )
-    messages = [row[0] for row in env.cr.fetchall()]
-    env.cr.execute("SELECT count(*) FROM ir_cron_trigger WHERE id > %s", [marks[2]])
-    triggers = env.cr.fetchone()[0]
-    return {
-        "moved": len(moved),
-        "differ": differ,
-        "examples": examples,
-        "events": len(events),
-        "messages": len(messages),
-        "triggers": triggers,
-        "one_each": sorted(events) == sorted(moved) == sorted(messages),
-        "deadlines": [deadline for _opening, deadline, _status in stored],
-    }
-
-
-def _nothing_moved(self, before, why):
-    """``_hotrush_deadline_moved`` left out: no audit, message, marker or trigger."""
-    return True
-
-
-def bench_replan(db, ids, count, repeat):
-    """P6: a public holiday added on the day most open HotRush deadlines fall on.
-
-    ``count`` open HotRush tickets requested in the two hours before ``P6_NOW`` on the
-    three P3 calendars (queued or running, deadlines planned); one holiday of the
-    company (a ``resource.calendar.leaves`` without calendar or resource, the whole UTC
-    day most deadlines fall on) is added. Each round measures, in rotating order and
-    each in its own transaction rolled back afterwards:
-
-    - ``holiday``: the holiday's ``create`` and the flush, with Odoo's clock stopped at
-      ``P6_NOW``: the addon's re-planning of every open ticket (search, one planning
-      per calendar, batched writes, statuses) with, for each moved deadline, its
-      'move' event, its public message and its notices, and the SLA action's
-      wake-ups; then the stored plan is compared with a fresh one;
-    - ``alone``: the same with ``_hotrush_deadline_moved`` (events, messages, notices,
-      wake-ups) left out: the re-planning's own share;
-    - ``small``: the same as ``holiday`` with a tenth of the tickets open (the others
-      decided, in that transaction, before the measure): the query count must not
-      grow with the tickets;
-    - ``plan_hours``: the baseline, one ``plan_hours(compute_leaves=True)`` per ticket
-      on its calendar with the holiday present (made without the addon's hook).
-    """
-    now = P6_NOW
-    requests = p6_requests(count, now)
-    calendars, hours, ticket_ids, before, statuses = _p6_data(db, ids, requests, now)
-    small_ids = set(ticket_ids[: max(count // 10, 1)])
-    decided = [ticket_id for ticket_id in ticket_ids if ticket_id not in small_ids]
-    days = Counter(deadline.date() for _opening, deadline in before)
-    day, on_day = days.most_common(1)[0]
-    holiday = {
-        "name": "P6 public holiday",
-        "date_from": datetime.combine(day, time.min),
-        "date_to": datetime.combine(day + timedelta(days=1), time.min),
-        "time_type": "leave",
-        "calendar_id": False,
-        "resource_id": False,
-    }
-    analyze(db)
-
-    def add_holiday(kind):
-        with environment(db) as env:
-            Ticket = env["helpdesk.ticket"]
-            if kind == "small":
-                env.cr.execute(
-                    """UPDATE helpdesk_ticket SET hotrush_sla_status = 'met'
-                        WHERE id = ANY(%s)""",
-                    [decided],
-                )
-            marks = _p6_marks(env)
-            hook = (
-                mock.patch.object(
-                    type(Ticket), "_hotrush_deadline_moved", _nothing_moved
-                )
-                if kind == "alone"
-                else contextlib.nullcontext()
-            )
-            with _frozen(now), hook, Meter() as meter:
-                env["resource.calendar.leaves"].create(holiday)
-                env.flush_all()
-            result = {"seconds": meter.seconds, "queries": meter.queries}
-            if kind == "holiday":
-                result |= _p6_check(
-                    env, ticket_ids, calendars, hours, requests, before, marks, now
-                )
-            env.cr.rollback()
-        return result
-
-    def baseline():
-        with environment(db) as env:
-            Leaves = env["resource.calendar.leaves"]
-            with mock.patch.object(
-                type(Leaves), "_hotrush_holidays_changed", lambda self, reach: None
-            ):
-                Leaves.create(holiday)
-            env.flush_all()
-            meter, results = _plan_hours(env, calendars, hours, requests)
-            env.cr.rollback()
-        return {"seconds": meter.seconds, "queries": meter.queries}, results
-
-    kinds = ["holiday", "plan_hours", "alone", "small"]
-    runs = {kind: [] for kind in kinds}
-    reference = None
-    for number in range(repeat):
-        for kind in kinds[number % len(kinds) :] + kinds[: number % len(kinds)]:
-            if kind == "plan_hours":
-                result, reference = baseline()
-            else:
-                result = add_holiday(kind)
-            runs[kind].append(result)
-
-    # every run's stored deadlines against Odoo's planning with the holiday
-    fractional = 0
-    for run in runs["holiday"]:
-        differ, fractional, examples = _compare(run.pop("deadlines"), reference)
-        run["plan_hours_differ"], run["plan_hours_examples"] = differ, examples
-
-    def figures(kind):
-        return {
-            "seconds": summary([run["seconds"] for run in runs[kind]]),
-            "queries": [run["queries"] for run in runs[kind]],
-        }
-
-    return {
-        "count": count,
-        "small_count": len(small_ids),
-        "now": now,
-        "holiday_span": [holiday["date_from"], holiday["date_to"]],
-        "deadlines_on_holiday": on_day,
-        "calendars": [spec["name"] for spec in P3_CALENDARS],
-        "statuses": dict(Counter(statuses)),
-        **{kind: figures(kind) for kind in kinds},
-        "checks": runs["holiday"],
-        "reference_fractional": fractional,
-        "unplanned": sum(1 for value in reference if not value),
-    }
