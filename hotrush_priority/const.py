@@ -55,8 +55,8 @@ CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
 SLA_CRON = "hotrush_priority.ir_cron_hotrush_sla"
 
 # Database constraints whose violation has a meaning of its own
-# one charge (and one surcharge refund) per ticket
-CHARGE_CONSTRAINT = "hotrush_charge_ticket_kind_uniq"
+# one charge per ticket and closing, one refund per surcharge
+CHARGE_CONSTRAINT = "hotrush_charge_ticket_closing_uniq"
 # one ticket per submission of the portal's new-ticket form
 FORM_KEY_INDEX = "helpdesk_ticket_hotrush_form_key_uniq"
 

@@ -1,15 +1,24 @@
-"""Upgrade safety: ``-u hotrush_priority`` keeps the data of a database in use.
+"""Upgrade from the released schema: a database made with 19.0.1.0.0 upgrades to the
+manifest's version and keeps its data.
 
-There is no earlier tagged release of the addon (19.0.1.0.0 is the first version), so
-this upgrades the same version over itself. That exercises what an upgrade does to live
-data: data files reloaded, ``noupdate`` records left as the users changed them, stored
-fields and constraints kept. The data is created through ``odoo shell`` on a copy of the
-test database, compared row by row before and after, and the upgrade log must be free of
-WARNING and ERROR lines.
+The released addon is the code of commit ``RELEASED_COMMIT`` (taken from the project's
+own git history with ``git archive``). A fresh database gets it installed and filled,
+through ``odoo shell``, with answered, withdrawn, running, charged and refunded HotRush
+tickets and a support invoice that a credit note reversed. ``-u hotrush_priority`` with
+the current code then runs the migration scripts: the rows of the released schema must
+be unchanged (new columns aside), every charge is the first closing with its refund
+pointing at it, the reversed invoice's deduction is given back once, every balance
+still equals the sum of its movements, the upgrade log is free of WARNING and ERROR
+lines, and the upgraded database behaves: closing again bills nothing twice.
 """
 
+import configparser
+import io
+import os
 import subprocess
+import tarfile
 
+import pytest
 from conftest import sql
 
 # Runs in `odoo shell` (superuser env); prints the ids it created.
@@ -72,154 +81,324 @@ balance.line_ids.create({
     "note": "Upgrade test top-up",
 })
 Ticket = env["helpdesk.ticket"]
-answered = Ticket.create({
-    "name": "Upgrade test: answered",
-    "description": "<p>Checkout is down.</p>",
-    "team_id": team.id,
-    "partner_id": customer.id,
-    "hotrush": True,
-})
+done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+admin = env.ref("base.user_admin")
+
+
+def hotrush(name, partner=customer, **vals):
+    return Ticket.create({
+        "name": f"Upgrade test: {name}",
+        "description": f"<p>{name}</p>",
+        "team_id": team.id,
+        "partner_id": partner.id,
+        "hotrush": True,
+        **vals,
+    })
+
+
+answered = hotrush("answered")
 answered.message_post(
     body="We are on it.", message_type="comment", subtype_xmlid="mail.mt_comment"
 )
-withdrawn = Ticket.create({
-    "name": "Upgrade test: withdrawn",
-    "description": "<p>Slow reports.</p>",
-    "team_id": team.id,
-    "partner_id": customer.id,
-    "user_id": env.ref("base.user_admin").id,
-    "hotrush": True,
-})
+withdrawn = hotrush("withdrawn", user_id=admin.id)
 withdrawn.action_hotrush_withdraw(note="Not urgent after all")
-charged = Ticket.create({
-    "name": "Upgrade test: charged",
-    "description": "<p>Import fails.</p>",
-    "team_id": team.id,
-    "partner_id": customer.id,
-    "user_id": env.ref("base.user_admin").id,
-    "hotrush": True,
-    "hotrush_billable_hours": 1.5,
-})
-charged.write({"stage_id": env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id})
+running = hotrush("running")
+charged = hotrush("charged", user_id=admin.id, hotrush_billable_hours=1.5)
+charged.write({"stage_id": done.id})
 assert charged.hotrush_charge_ids, "the closed ticket was not charged"
+refunded = hotrush("refunded", user_id=admin.id, hotrush_billable_hours=1.0)
+refunded.write({"stage_id": done.id})
+refunded.action_hotrush_withdraw(note="Withdrawn after the work")
+assert len(refunded.hotrush_charge_ids) == 2, "the surcharge was not refunded"
+
+# another customer whose support invoice was posted, then reversed by a credit note:
+# the released version gave nothing of its deduction back
+reversed_customer = env["res.partner"].create(
+    {"name": "Upgrade Reversed Customer", "is_company": True}
+)
+reversed_balance = env["hotrush.support.balance"]._get_for(reversed_customer, company)
+reversed_balance.line_ids.create({
+    "balance_id": reversed_balance.id,
+    "kind": "adjustment",
+    "amount": 100.0,
+    "expiry_date": "2099-12-31",
+    "note": "Upgrade test top-up",
+})
+invoiced = hotrush(
+    "invoiced", reversed_customer, user_id=admin.id, hotrush_billable_hours=1.0
+)
+invoiced.write({"stage_id": done.id})
+invoice = invoiced.hotrush_charge_ids.move_id
+invoice.action_post()
+invoice._reverse_moves([{"ref": "Wrong customer"}]).action_post()
+assert reversed_balance.amount == 0.0, "the released version gave something back"
+
 # the run of the SLA action the requests triggered: the 'Respond by' activities
 env["helpdesk.ticket"]._cron_hotrush_sla()
 env.cr.commit()
-print("TICKETS", ",".join(str(i) for i in (answered | withdrawn | charged).ids))
+tickets = answered | withdrawn | running | charged | refunded | invoiced
+print("TICKETS", ",".join(str(i) for i in tickets.ids))
 print("COMPANY", company.id)
 """
 
+# Runs in `odoo shell` on the upgraded database: the upgraded data behaves.
+CHECK_BEHAVIOUR = """
+Ticket = env["helpdesk.ticket"]
+done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+new = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+found = {t.name.split(": ")[1]: t for t in Ticket.search([("name", "=like", "Upgrade test: %")])}
+charged, refunded, running = found["charged"], found["refunded"], found["running"]
+charges_before = env["hotrush.charge"].search_count([])
+# closed again with the same hours: nothing billed twice
+for ticket in charged | refunded:
+    ticket.write({"stage_id": new.id})
+    ticket.write({"stage_id": done.id})
+# the surcharge refunded by the released version is not refunded again
+refunded._hotrush_refund_surcharge()
+print("CHARGES", env["hotrush.charge"].search_count([]) - charges_before)
+print("CLOSINGS", charged.hotrush_closing_count, refunded.hotrush_closing_count)
+# an hour more after the upgrade: billed once, as the second closing
+charged.write({"stage_id": new.id, "hotrush_billable_hours": 2.5})
+charged.write({"stage_id": done.id})
+added = charged.hotrush_charge_ids.filtered(lambda c: c.closing == 3)
+print("ADDED", added.kind, added.hours)
+print("RUNNING", running.hotrush, running.hotrush_sla_status)
+env.cr.rollback()
+"""
 
-def snapshot(db, ticket_ids, company_id):
-    """The rows an upgrade must leave alone, per table, ordered by id."""
+# The commit of the released version (19.0.1.0.0)
+RELEASED_COMMIT = "7e48a72"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the tables of the addon's data, and the rows of other tables it touched
+TABLES = {
+    "events": "hotrush_event",
+    "balances": "hotrush_support_balance",
+    "balance_lines": "hotrush_support_balance_line",
+    "charges": "hotrush_charge",
+    "charge_lines": "account_move_line_hotrush_charge_rel",
+}
+
+
+def released_addon(where):
+    """Unpack the released addon from the project's history into ``where``."""
+    archive = subprocess.run(
+        ["git", "-C", REPO, "archive", RELEASED_COMMIT, "hotrush_priority"],
+        check=False,
+        capture_output=True,
+    )
+    if archive.returncode:
+        pytest.fail(
+            f"the released version ({RELEASED_COMMIT}) is not in this clone's "
+            f"history: {archive.stderr.decode()[-500:]} (clone with full history)"
+        )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(where, filter="data")
+    return where
+
+
+def released_conf(where, tmp_path):
+    """The test configuration, with the released addon in place of the current."""
+    parser = configparser.ConfigParser()
+    parser.read(os.environ["HOTRUSH_TEST_ODOO_CONF"])
+    paths = [
+        path
+        for path in parser["options"]["addons_path"].split(",")
+        if os.path.realpath(path) != os.path.realpath(REPO)
+    ]
+    parser["options"]["addons_path"] = ",".join([*paths, str(where)])
+    for option in ("db_name", "dbfilter"):
+        parser["options"].pop(option, None)
+    conf = tmp_path / "released.conf"
+    with open(conf, "w") as out:
+        parser.write(out)
+    return str(conf)
+
+
+def columns(db, table):
+    return [
+        row[0]
+        for row in sql(
+            db,
+            "SELECT column_name FROM information_schema.columns"
+            f" WHERE table_name = '{table}' ORDER BY ordinal_position",
+        )
+    ]
+
+
+def snapshot(db, ticket_ids, company_id, schema):
+    """The rows an upgrade must leave alone, in the columns of the released schema."""
     tickets = ",".join(ticket_ids)
     queries = {
-        "tickets": f"""SELECT id, name, team_id, partner_id, user_id, stage_id,
+        name: f"SELECT {', '.join(schema[name])} FROM {table} ORDER BY 1, 2"
+        for name, table in TABLES.items()
+    }
+    queries.update(
+        tickets=f"""SELECT id, name, team_id, partner_id, user_id, stage_id,
                 priority, hotrush, hotrush_requested_at, hotrush_requested_by_id,
                 hotrush_deadline, hotrush_queued_until, hotrush_queue_deadline,
                 hotrush_first_response_at, hotrush_first_response_user_id,
                 hotrush_response_working_minutes, hotrush_sla_status,
                 hotrush_priority_before, hotrush_team_notified_at,
-                hotrush_end_action, hotrush_ended_at,
-                hotrush_billable_hours, write_date
+                hotrush_end_action, hotrush_ended_at, hotrush_billable_hours
             FROM helpdesk_ticket WHERE id IN ({tickets}) ORDER BY id""",
-        "events": "SELECT * FROM hotrush_event ORDER BY id",
-        "balances": "SELECT * FROM hotrush_support_balance ORDER BY id",
-        "balance_lines": "SELECT * FROM hotrush_support_balance_line ORDER BY id",
-        "charges": "SELECT * FROM hotrush_charge ORDER BY id",
-        "charge_lines": """SELECT * FROM account_move_line_hotrush_charge_rel
-            ORDER BY 1, 2""",
-        "invoice_lines": """SELECT id, move_id, product_id, quantity, price_unit,
+        invoice_lines="""SELECT id, move_id, product_id, quantity, price_unit,
                 price_subtotal, name::text, hotrush_ticket_id, hotrush_deduction
             FROM account_move_line WHERE hotrush_ticket_id IS NOT NULL ORDER BY id""",
-        "invoices": """SELECT id, state, move_type, partner_id, amount_total,
+        invoices="""SELECT id, state, move_type, partner_id, amount_total,
                 hotrush_support_invoice
-            FROM account_move WHERE hotrush_support_invoice ORDER BY id""",
-        "activities": f"""SELECT id, res_id, activity_type_id, user_id, date_deadline,
+            FROM account_move WHERE partner_id IN (SELECT id FROM res_partner
+                WHERE name LIKE 'Upgrade %') ORDER BY id""",
+        activities=f"""SELECT id, res_id, activity_type_id, user_id, date_deadline,
                 summary
             FROM mail_activity
             WHERE res_model = 'helpdesk.ticket' AND res_id IN ({tickets})
             ORDER BY id""",
-        "company": f"""SELECT hotrush_calendar_id, hotrush_response_hours,
+        company=f"""SELECT hotrush_calendar_id, hotrush_response_hours,
                 hotrush_grace_minutes, hotrush_warning_minutes,
                 hotrush_development_team_id, hotrush_rate_multiplier,
                 hotrush_waive_breached, hotrush_prepaid_product_id
             FROM res_company WHERE id = {company_id}""",
-        "chat_tools": """SELECT id, name::text, sequence, active, id_label::text,
+        chat_tools="""SELECT id, name::text, sequence, active, id_label::text,
                 id_pattern
             FROM hotrush_chat_tool ORDER BY id""",
-        "cron": """SELECT c.id, c.interval_number, c.interval_type, c.active, a.code
-            FROM ir_cron c JOIN ir_act_server a ON a.id = c.ir_actions_server_id
+        cron="""SELECT c.id, c.interval_number, c.interval_type, c.active
+            FROM ir_cron c
             JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id
             WHERE d.module = 'hotrush_priority' ORDER BY c.id""",
-    }
+    )
     return {name: sql(db, query) for name, query in queries.items()}
 
 
-def test_upgrade_keeps_data(odoo_cmd, db_copy):
-    create = subprocess.run(
-        [*odoo_cmd("shell", "--no-http"), "-d", db_copy, "--log-level=warn"],
-        input=CREATE_DATA,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=600,
+def run(command, **kwargs):
+    done = subprocess.run(
+        command, check=False, capture_output=True, text=True, timeout=900, **kwargs
     )
-    assert create.returncode == 0, create.stdout[-3000:] + create.stderr[-3000:]
-    printed = dict(
-        line.split(" ", 1)
-        for line in create.stdout.splitlines()
-        if line.startswith(("TICKETS ", "COMPANY "))
-    )
-    ticket_ids = printed["TICKETS"].split(",")
-    before = snapshot(db_copy, ticket_ids, printed["COMPANY"])
-    # the data is there to be kept: every kind of row exists
-    tickets = ",".join(ticket_ids)
-    assert len(before["tickets"]) == 3
-    assert sql(
-        db_copy,
-        f"SELECT kind, action, count(*) FROM hotrush_event WHERE ticket_id IN ({tickets})"
-        " GROUP BY kind, action ORDER BY kind, action",
-    ) == [["end", "withdraw", "1"], ["start", "request", "3"]]
-    assert sql(
-        db_copy,
-        "SELECT l.kind FROM hotrush_support_balance_line l"
-        " JOIN res_partner p ON p.id = l.partner_id"
-        " WHERE p.name = 'Upgrade Customer' ORDER BY l.id",
-    ) == [["adjustment"], ["charge"]]
-    assert sql(
-        db_copy, f"SELECT kind FROM hotrush_charge WHERE ticket_id IN ({tickets})"
-    ) == [["charge"]]
-    assert before["invoice_lines"] and before["activities"]
-    assert before["cron"][0][1] == "15"
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    return done.stdout, log
 
-    upgrade = subprocess.run(
-        [
-            *odoo_cmd("-u", "hotrush_priority", "--stop-after-init"),
-            "-d",
-            db_copy,
-            "--log-level=info",
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    log = upgrade.stdout + upgrade.stderr
-    assert upgrade.returncode == 0, log[-3000:]
-    assert "hotrush_priority" in log, log[-3000:]
-    bad = [
+
+def bad_lines(log):
+    return [
         line
         for line in log.splitlines()
         if any(f" {level} " in line for level in ("WARNING", "ERROR", "CRITICAL"))
     ]
-    assert not bad, "\n".join(bad)
 
-    after = snapshot(db_copy, ticket_ids, printed["COMPANY"])
-    for table, rows in before.items():
-        assert after[table] == rows, f"{table} changed by the upgrade"
+
+@pytest.fixture
+def released_db(odoo_cmd, tmp_path):
+    """A new database with the released version installed (dropped afterwards)."""
+    name = f"{os.environ['HOTRUSH_TEST_DB']}_released"
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    conf = released_conf(released_addon(tmp_path / "released"), tmp_path)
+    python = odoo_cmd()[0]
+
+    def released(*command):
+        return [python, "-m", "odoo", *command, "-c", conf, "-d", name]
+
+    run(released("-i", "hotrush_priority", "--stop-after-init", "--no-http"))
+    yield name, released
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+
+
+def test_upgrade_from_the_released_version(odoo_cmd, released_db):
+    db, released = released_db
     assert sql(
-        db_copy,
+        db,
+        "SELECT latest_version FROM ir_module_module WHERE name = 'hotrush_priority'",
+    ) == [["19.0.1.0.0"]]
+    stdout, _log = run(
+        released("shell", "--no-http", "--log-level=warn"), input=CREATE_DATA
+    )
+    printed = dict(
+        line.split(" ", 1)
+        for line in stdout.splitlines()
+        if line.startswith(("TICKETS ", "COMPANY "))
+    )
+    ticket_ids = printed["TICKETS"].split(",")
+    tickets = ",".join(ticket_ids)
+    schema = {name: columns(db, table) for name, table in TABLES.items()}
+    before = snapshot(db, ticket_ids, printed["COMPANY"], schema)
+    # the data is there to be kept: every kind of row exists
+    assert len(before["tickets"]) == 6
+    assert sql(
+        db,
+        f"SELECT kind, action, count(*) FROM hotrush_event WHERE ticket_id IN ({tickets})"
+        " GROUP BY kind, action ORDER BY kind, action",
+    ) == [["end", "withdraw", "2"], ["start", "request", "6"]]
+    assert sql(
+        db, "SELECT kind, count(*) FROM hotrush_charge GROUP BY kind ORDER BY kind"
+    ) == [["charge", "3"], ["surcharge_refund", "1"]]
+    assert before["invoice_lines"] and before["activities"]
+
+    _stdout, log = run(
+        [
+            *odoo_cmd("-u", "hotrush_priority", "--stop-after-init", "--no-http"),
+            "-d",
+            db,
+        ]
+    )
+    assert "hotrush_priority" in log, log[-3000:]
+    assert not bad_lines(log), "\n".join(bad_lines(log))
+    assert sql(
+        db,
         "SELECT state, latest_version FROM ir_module_module"
         " WHERE name = 'hotrush_priority'",
-    ) == [["installed", "19.0.1.0.0"]]
+    ) == [["installed", "19.0.1.1.0"]]
+
+    after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
+    for name in ("tickets", "events", "charges", "charge_lines", "activities"):
+        assert after[name] == before[name], f"{name} changed by the upgrade"
+    for name in ("invoice_lines", "invoices", "company", "chat_tools", "cron"):
+        assert after[name] == before[name], f"{name} changed by the upgrade"
+    # the balances' movements are all kept; the reversed invoice's deduction came
+    # back, once
+    added = [
+        row for row in after["balance_lines"] if row not in before["balance_lines"]
+    ]
+    assert len(added) == 1, added
+    given_back = dict(zip(schema["balance_lines"], added[0], strict=True))
+    assert given_back["kind"] == "charge_reversal"
+    assert float(given_back["amount"]) == 100.0
+    assert sql(
+        db,
+        "SELECT count(*) FROM hotrush_support_balance b WHERE b.amount <>"
+        " (SELECT COALESCE(SUM(amount), 0) FROM hotrush_support_balance_line l"
+        "  WHERE l.balance_id = b.id)",
+    ) == [["0"]]
+    # charges per closing: the released charges are the first closing, the refund
+    # points at the charge it refunded, the charged tickets were closed once
+    assert sql(
+        db,
+        "SELECT c.kind, c.closing, o.kind FROM hotrush_charge c"
+        " LEFT JOIN hotrush_charge o ON o.id = c.origin_id"
+        " AND o.ticket_id = c.ticket_id ORDER BY c.id",
+    ) == [
+        ["charge", "1", ""],
+        ["charge", "1", ""],
+        ["surcharge_refund", "1", "charge"],
+        ["charge", "1", ""],
+    ]
+    assert sql(
+        db,
+        "SELECT substring(name::text from ': (\\w+)'), hotrush_closing_count"
+        f" FROM helpdesk_ticket WHERE id IN ({tickets}) ORDER BY id",
+    ) == [
+        ["answered", ""],
+        ["withdrawn", ""],
+        ["running", ""],
+        ["charged", "1"],
+        ["refunded", "1"],
+        ["invoiced", "1"],
+    ]
+    # the upgraded data behaves
+    stdout, _log = run(
+        [*odoo_cmd("shell", "--no-http"), "-d", db, "--log-level=warn"],
+        input=CHECK_BEHAVIOUR,
+    )
+    printed = dict(line.split(" ", 1) for line in stdout.splitlines() if " " in line)
+    assert printed["CHARGES"] == "0", stdout
+    assert printed["CLOSINGS"] == "2 2", stdout
+    assert printed["ADDED"] == "charge 1.0", stdout
+    assert printed["RUNNING"] == "True running", stdout

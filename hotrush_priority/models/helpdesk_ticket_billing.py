@@ -8,6 +8,7 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..const import MAX_BILLABLE_HOURS
 
@@ -30,6 +31,13 @@ class HelpdeskTicket(models.Model):
         inverse_name="ticket_id",
         string="Charges",
         readonly=True,
+    )
+    hotrush_closing_count = fields.Integer(
+        string="Closings",
+        readonly=True,
+        copy=False,
+        help="How many times the ticket was closed: each closing bills the hours not "
+        "billed yet, once.",
     )
 
     # the customer's credit is for support staff: a follower of the ticket from
@@ -121,9 +129,12 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         if "company_id" in vals:
             self._hotrush_check_company_move(vals["company_id"])
+        was_open = self.filtered(lambda t: not t.closed) if "stage_id" in vals else ()
         res = super().write(vals)
-        if "stage_id" in vals:
-            self._hotrush_charge_closed()
+        if was_open:
+            closing = was_open.filtered("closed")
+            closing._hotrush_count_closing()
+            closing._hotrush_charge_closed()
         return res
 
     def _hotrush_end(self, action, reason=False, note=False):
@@ -132,7 +143,10 @@ class HelpdeskTicket(models.Model):
         return res
 
     def _hotrush_system_fields(self):
-        return super()._hotrush_system_fields() | {"hotrush_charge_ids"}
+        return super()._hotrush_system_fields() | {
+            "hotrush_charge_ids",
+            "hotrush_closing_count",
+        }
 
     def _hotrush_check_company_move(self, company_id):
         """A HotRush ticket stays in its company: its deadline, team and the
@@ -152,21 +166,36 @@ class HelpdeskTicket(models.Model):
     # Billing (HR-31 … HR-34)
     # ------------------------------------------------------------------
 
+    def _hotrush_count_closing(self):
+        """These tickets were just closed: count the closing, in the database (two
+        workers closing at once meet on the ticket's row)."""
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE helpdesk_ticket SET hotrush_closing_count = "
+                "COALESCE(hotrush_closing_count, 0) + 1 WHERE id IN %s",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["hotrush_closing_count"])
+
     def _hotrush_charge_closed(self):
-        """Charge the closed tickets of this batch that have billable hours."""
+        """Bill the closed tickets of this batch: the hours not billed yet."""
         for ticket in self.filtered(lambda t: t.closed and t._hotrush_is_billable()):
             ticket._hotrush_charge()
 
     def _hotrush_is_billable(self):
+        """Hours to bill, or hours billed before that a reopen may correct."""
         self.ensure_one()
         return bool(
-            self.hotrush_billable_hours > 0
+            (self.hotrush_billable_hours > 0 or self.sudo().hotrush_charge_ids)
             and self.team_id.hotrush_support_product_id
             and self.commercial_partner_id
         )
 
     def _hotrush_charge(self):
-        """Charge this ticket once (see ``hotrush.charge._charge_ticket``)."""
+        """Bill this closing once (see ``hotrush.charge._charge_ticket``)."""
         self.ensure_one()
         # sudo: charges, balances and support invoices are written by the billing
         # rules for this ticket's own customer and company, whoever closes it (a
@@ -193,7 +222,5 @@ class HelpdeskTicket(models.Model):
         # sudo: the billing rules refund this ticket's own charge, whoever ends
         # urgency (a customer may not read charges)
         charges = self.sudo().hotrush_charge_ids
-        refunded = charges.filtered(lambda c: c.kind == "surcharge_refund").ticket_id
-        return charges.filtered(
-            lambda c: c.ticket_id not in refunded
-        )._refund_surcharge()
+        refunded = charges.filtered(lambda c: c.kind == "surcharge_refund").origin_id
+        return (charges - refunded)._refund_surcharge()

@@ -6,17 +6,23 @@ import psycopg2
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_is_zero, float_round
 
 from ..const import CHARGE_CONSTRAINT
+
+# hours are billed to the hundredth (36 seconds)
+HOURS_DIGITS = 2
 
 _logger = logging.getLogger(__name__)
 
 
 class HotrushCharge(models.Model):
-    """What a closed ticket was charged, once (HR-31 … HR-33).
+    """What a ticket was billed, closing by closing (HR-31 … HR-33).
 
-    One ``charge`` and at most one ``surcharge_refund`` per ticket, guaranteed by
-    the database, whatever reopens, retries or concurrent workers do.
+    Each closing bills the hours not billed yet (a ``charge``) or gives back the hours
+    billed too many (a ``correction`` per charge it reduces); each HotRush-rate charge
+    has at most one ``surcharge_refund``. The database guarantees it, whatever reopens,
+    retries or concurrent workers do.
     """
 
     _name = "hotrush.charge"
@@ -31,10 +37,28 @@ class HotrushCharge(models.Model):
         readonly=True,
     )
     kind = fields.Selection(
-        selection=[("charge", "Charge"), ("surcharge_refund", "Surcharge refund")],
+        selection=[
+            ("charge", "Charge"),
+            ("correction", "Correction"),
+            ("surcharge_refund", "Surcharge refund"),
+        ],
         required=True,
         default="charge",
         readonly=True,
+    )
+    closing = fields.Integer(
+        readonly=True,
+        default=1,
+        help="The closing of the ticket this bills: 1 for the first, 2 after the "
+        "first reopen, and so on.",
+    )
+    origin_id = fields.Many2one(
+        comodel_name="hotrush.charge",
+        string="Corrects",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The charge a correction or a surcharge refund gives back part of.",
     )
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, index=True, readonly=True
@@ -44,14 +68,19 @@ class HotrushCharge(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one(comodel_name="product.product", readonly=True)
-    hours = fields.Float(readonly=True)
+    hours = fields.Float(
+        readonly=True, help="Hours billed; for a correction, the hours given back."
+    )
     unit_price = fields.Monetary(
         string="Normal Rate", readonly=True, help="Price of one hour at normal rate."
     )
     multiplier = fields.Float(string="Rate Multiplier", readonly=True)
     amount = fields.Monetary(readonly=True)
     covered_amount = fields.Monetary(
-        string="Paid from Balance", readonly=True, help="Deducted from the balance."
+        string="Paid from Balance",
+        readonly=True,
+        help="Deducted from the balance; for a correction or a refund, given back to "
+        "it.",
     )
     move_id = fields.Many2one(
         comodel_name="account.move", string="Invoice", readonly=True, index=True
@@ -60,46 +89,63 @@ class HotrushCharge(models.Model):
         comodel_name="account.move.line", string="Invoice Lines", readonly=True
     )
 
-    _ticket_kind_uniq = models.Constraint(
-        "UNIQUE(ticket_id, kind)",
-        "A ticket is charged once, and its HotRush surcharge refunded once at most.",
+    _ticket_closing_uniq = models.UniqueIndex(
+        "(ticket_id, kind, closing, COALESCE(origin_id, 0))",
+        "A ticket is billed once per closing, and each surcharge refunded once at "
+        "most.",
     )
 
     # ------------------------------------------------------------------
-    # Charging a closed ticket (HR-31, HR-32)
+    # Billing a closed ticket (HR-31, HR-32)
     # ------------------------------------------------------------------
 
     @api.model
     def _charge_ticket(self, ticket):
-        """Charge a closed ticket once: a database constraint settles races.
+        """Bill a closed ticket's current closing once: the hours not billed yet, at
+        the rate that applies now, or a correction of the hours billed too many. A
+        database constraint settles races.
 
         Runs in the caller's environment; billing calls it as superuser (charges,
         balances and support invoices are the billing rules', whoever closes).
 
-        :return: the new charge, or an empty recordset when it was charged already
+        :return: the new charge or corrections, or an empty recordset
         """
         ticket.ensure_one()
-        if self.search_count([("ticket_id", "=", ticket.id), ("kind", "=", "charge")]):
+        closing = max(ticket.hotrush_closing_count, 1)
+        billed = self.search([("ticket_id", "=", ticket.id)])
+        if billed.filtered(
+            lambda c: c.closing == closing and c.kind in ("charge", "correction")
+        ):
+            return self.browse()
+        charges = billed.filtered(lambda c: c.kind == "charge")
+        hours = float_round(
+            ticket.hotrush_billable_hours
+            - sum(charge._net_hours() for charge in charges),
+            precision_digits=HOURS_DIGITS,
+        )
+        if float_is_zero(hours, precision_digits=HOURS_DIGITS):
             return self.browse()
         try:
             with self.env.cr.savepoint():
-                return self._create_for_ticket(ticket)
+                if hours > 0:
+                    return self._create_for_ticket(ticket, hours, closing)
+                return charges._correct(-hours, closing)
         except psycopg2.errors.UniqueViolation as error:
             if error.diag.constraint_name != CHARGE_CONSTRAINT:
                 raise  # not the charge itself: let the request be retried
-            # another transaction charged it first (reopen/close race, two workers)
-            _logger.info("Ticket %s was already charged", ticket.number)
+            # another transaction billed this closing first (two workers)
+            _logger.info("Ticket %s was already billed", ticket.number)
             return self.browse()
 
     @api.model
-    def _create_for_ticket(self, ticket):
-        """The charge of ``ticket``: its line on the customer's draft support invoice,
-        the part its support balance pays deducted there and booked on the balance."""
+    def _create_for_ticket(self, ticket, hours, closing=1):
+        """The charge of ``hours`` of ``ticket``: its line on the customer's draft
+        support invoice, the part its support balance pays deducted there and booked
+        on the balance."""
         company = ticket.company_id
         currency = company.currency_id
         partner = ticket.commercial_partner_id
         product = ticket.team_id.hotrush_support_product_id
-        hours = ticket.hotrush_billable_hours
         unit_price = ticket._hotrush_unit_price(product)
         multiplier = ticket._hotrush_rate_multiplier()
         amount = currency.round(hours * currency.round(unit_price * multiplier))
@@ -128,6 +174,7 @@ class HotrushCharge(models.Model):
             {
                 "ticket_id": ticket.id,
                 "kind": "charge",
+                "closing": closing,
                 "company_id": company.id,
                 "partner_id": partner.id,
                 "product_id": product.id,
@@ -149,6 +196,140 @@ class HotrushCharge(models.Model):
                 note=ticket.display_name,
             )
         return charge
+
+    # ------------------------------------------------------------------
+    # What a charge still bills
+    # ------------------------------------------------------------------
+
+    def _given_back(self):
+        """The corrections and the surcharge refund of this charge."""
+        self.ensure_one()
+        return self.search([("origin_id", "=", self.id)])
+
+    def _net_hours(self):
+        """Hours this charge still bills, after the corrections of later closings."""
+        self.ensure_one()
+        corrections = self._given_back().filtered(lambda c: c.kind == "correction")
+        return self.hours - sum(corrections.mapped("hours"))
+
+    def _hourly_rate(self):
+        """What one hour of this charge costs now: its rate, or the normal rate once
+        its surcharge was refunded."""
+        self.ensure_one()
+        currency = self.currency_id
+        if self._given_back().filtered(lambda c: c.kind == "surcharge_refund"):
+            return currency.round(self.unit_price)
+        return currency.round(self.unit_price * self.multiplier)
+
+    def _covered_left(self):
+        """What the balance paid of this charge and was not given back yet."""
+        self.ensure_one()
+        return self.covered_amount - sum(self._given_back().mapped("covered_amount"))
+
+    # ------------------------------------------------------------------
+    # Fewer hours after a reopen: corrections
+    # ------------------------------------------------------------------
+
+    def _correct(self, hours, closing):
+        """Give back ``hours`` billed by these charges, the latest charges first, at
+        the rate each billed them: one correction per charge reduced.
+
+        :return: the corrections
+        """
+        corrections = self.browse()
+        for charge in self.sorted(lambda c: (c.closing, c.id), reverse=True):
+            if float_is_zero(hours, precision_digits=HOURS_DIGITS):
+                break
+            taken = min(charge._net_hours(), hours)
+            if float_is_zero(taken, precision_digits=HOURS_DIGITS):
+                continue
+            corrections |= charge._create_correction(taken, closing)
+            hours = float_round(hours - taken, precision_digits=HOURS_DIGITS)
+        return corrections
+
+    def _create_correction(self, hours, closing):
+        """Give back ``hours`` of this charge: the balance first gets back what it
+        paid, the rest is credited. On a draft invoice both happen on it; on a posted
+        one, a credit note does it when it is posted (HR-87 settles the balance)."""
+        self.ensure_one()
+        currency = self.currency_id
+        ticket = self.ticket_id
+        rate = self._hourly_rate()
+        amount = currency.round(hours * rate)
+        covered = min(max(self._covered_left(), 0.0), amount)
+        line_vals = {
+            "product_id": self.product_id.id,
+            "quantity": -hours,
+            "price_unit": rate,
+            "name": self.env._(
+                "Correction of %(ticket)s: %(hours)s hours billed too many",
+                ticket=ticket.display_name,
+                hours=hours,
+            ),
+            "hotrush_ticket_id": ticket.id,
+        }
+        if self.move_id.state == "draft":
+            move = self.move_id
+            lines = self._return_on_draft(line_vals, covered)
+        else:
+            line_vals["quantity"] = hours
+            deduction = False
+            if not currency.is_zero(covered):
+                deduction = self._prepare_deduction_line_vals(ticket, covered)
+            move = self._create_credit_note(line_vals, deduction)
+            lines = move.invoice_line_ids
+        return self.create(
+            {
+                "ticket_id": ticket.id,
+                "kind": "correction",
+                "closing": closing,
+                "origin_id": self.id,
+                "company_id": self.company_id.id,
+                "partner_id": self.partner_id.id,
+                "product_id": self.product_id.id,
+                "hours": hours,
+                "unit_price": self.unit_price,
+                "multiplier": self.multiplier,
+                "amount": -amount,
+                "covered_amount": covered,
+                "move_id": move.id,
+                "move_line_ids": [Command.set(lines.ids)],
+            }
+        )
+
+    def _return_on_draft(self, line_vals, covered):
+        """A correction on this charge's draft invoice: a negative line, and the
+        deduction of the charge reduced by what goes back to the balance."""
+        self.ensure_one()
+        invoice = self.move_id
+        before = invoice.invoice_line_ids
+        invoice.write({"invoice_line_ids": [Command.create(line_vals)]})
+        if not self.currency_id.is_zero(covered):
+            self._give_back_to_balance(
+                covered,
+                self.env._(
+                    "Hours of %(ticket)s billed too many",
+                    ticket=self.ticket_id.display_name,
+                ),
+            )
+        return invoice.invoice_line_ids - before
+
+    def _give_back_to_balance(self, amount, note):
+        """Lower this charge's deduction on its draft invoice by ``amount`` and book
+        it back on the balance."""
+        self.ensure_one()
+        deduction = self.move_line_ids.filtered("hotrush_deduction")
+        left = self.currency_id.round(-deduction.price_unit - amount)
+        if self.currency_id.is_zero(left):
+            deduction.unlink()
+        else:
+            deduction.write({"price_unit": -left})
+        balance = self.env["hotrush.support.balance"]._get_for(
+            self.partner_id, self.company_id, create=False
+        )
+        balance._book(
+            "refund", amount, ticket=self.ticket_id, move=self.move_id, note=note
+        )
 
     @api.model
     def _rate_label(self, multiplier):
@@ -221,70 +402,89 @@ class HotrushCharge(models.Model):
         return refunds
 
     def _create_surcharge_refund(self):
-        """Not invoiced yet: re-rate the draft; invoiced: a credit note."""
+        """Not invoiced yet: re-rate the draft; invoiced: a credit note. On the
+        hours this charge still bills (corrections gave the others back)."""
         self.ensure_one()
         currency = self.currency_id
-        normal_amount = currency.round(self.hours * self.unit_price)
-        surcharge = currency.round(self.amount - normal_amount)
+        hours = self._net_hours()
+        surcharge = currency.round(
+            hours * currency.round(self.unit_price * (self.multiplier - 1))
+        )
+        returned = 0.0
         if self.move_id.state == "draft":
             move = self.move_id
-            self._rerate_draft(normal_amount)
+            returned = self._rerate_draft(surcharge)
         else:
-            move = self._create_surcharge_credit_note()
+            move = self._create_credit_note(
+                {
+                    "product_id": self.product_id.id,
+                    "quantity": hours,
+                    "price_unit": currency.round(
+                        self.unit_price * (self.multiplier - 1)
+                    ),
+                    "name": self.env._(
+                        "Refund of the HotRush surcharge: %(ticket)s",
+                        ticket=self.ticket_id.display_name,
+                    ),
+                    "hotrush_ticket_id": self.ticket_id.id,
+                }
+            )
         return self.create(
             {
                 "ticket_id": self.ticket_id.id,
                 "kind": "surcharge_refund",
+                "closing": self.closing,
+                "origin_id": self.id,
                 "company_id": self.company_id.id,
                 "partner_id": self.partner_id.id,
                 "product_id": self.product_id.id,
-                "hours": self.hours,
+                "hours": hours,
                 "unit_price": self.unit_price,
                 "multiplier": self.multiplier - 1,
                 "amount": -surcharge,
+                "covered_amount": returned,
                 "move_id": move.id,
             }
         )
 
-    def _rerate_draft(self, normal_amount):
-        """Bill the normal rate on the draft invoice; extra credit back to the
-        balance."""
+    def _rerate_draft(self, surcharge):
+        """Bill the normal rate on the draft invoice (the charge's lines and its
+        corrections'); what the balance paid beyond it goes back to the balance.
+
+        :return: the amount given back to the balance
+        """
         self.ensure_one()
         currency = self.currency_id
         ticket = self.ticket_id
-        lines = self.move_line_ids
-        lines.filtered(lambda line: not line.hotrush_deduction).write(
-            {
-                "price_unit": currency.round(self.unit_price),
-                "name": self._line_name(ticket, 1.0),
-            }
+        corrections = self._given_back().filtered(
+            lambda c: c.kind == "correction" and c.move_id == self.move_id
         )
-        covered = min(self.covered_amount, normal_amount)
-        returned = currency.round(self.covered_amount - covered)
+        (self.move_line_ids | corrections.move_line_ids).filtered(
+            lambda line: not line.hotrush_deduction
+        ).write({"price_unit": currency.round(self.unit_price)})
+        self.move_line_ids.filtered(lambda line: not line.hotrush_deduction).write(
+            {"name": self._line_name(ticket, 1.0)}
+        )
+        normal_amount = currency.round(self._net_hours() * self.unit_price)
+        covered = self._covered_left()
+        returned = currency.round(covered - min(covered, normal_amount))
+        returned = min(returned, surcharge)
         if currency.is_zero(returned):
-            return
-        deduction = lines.filtered("hotrush_deduction")
-        if currency.is_zero(covered):
-            deduction.unlink()
-        else:
-            deduction.write({"price_unit": -covered})
-        balance = self.env["hotrush.support.balance"]._get_for(
-            self.partner_id, self.company_id, create=False
-        )
-        balance._book(
-            "refund",
+            return 0.0
+        self._give_back_to_balance(
             returned,
-            ticket=ticket,
-            move=self.move_id,
-            note=self.env._(
+            self.env._(
                 "HotRush surcharge of %(ticket)s not due", ticket=ticket.display_name
             ),
         )
+        return returned
 
-    def _create_surcharge_credit_note(self):
-        """A credit note for the surcharge, against the posted invoice."""
+    def _create_credit_note(self, line_vals, deduction_vals=False):
+        """A draft credit note against this charge's posted invoice."""
         self.ensure_one()
-        ticket = self.ticket_id
+        lines = [Command.create(line_vals)]
+        if deduction_vals:
+            lines.append(Command.create(deduction_vals))
         return (
             self.env["account.move"]
             .with_company(self.company_id)
@@ -294,22 +494,7 @@ class HotrushCharge(models.Model):
                     "partner_id": self.partner_id.id,
                     "company_id": self.company_id.id,
                     "reversed_entry_id": self.move_id.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": self.product_id.id,
-                                "quantity": self.hours,
-                                "price_unit": self.currency_id.round(
-                                    self.unit_price * (self.multiplier - 1)
-                                ),
-                                "name": self.env._(
-                                    "Refund of the HotRush surcharge: %(ticket)s",
-                                    ticket=ticket.display_name,
-                                ),
-                                "hotrush_ticket_id": ticket.id,
-                            }
-                        )
-                    ],
+                    "invoice_line_ids": lines,
                 }
             )
         )

@@ -235,23 +235,150 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
 
     # HR-33 once
 
-    def test_close_reopen_close_charges_once(self):
+    def _reopen(self, ticket, hours):
+        ticket.with_user(self.agent).write({"stage_id": self.stage_new.id})
+        ticket.with_user(self.agent).write({"hotrush_billable_hours": hours})
+
+    def _billed_hours(self, ticket):
+        charges = ticket.sudo().hotrush_charge_ids
+        corrections = charges.filtered(lambda c: c.kind == "correction")
+        return sum(
+            charges.filtered(lambda c: c.kind == "charge").mapped("hours")
+        ) - sum(corrections.mapped("hours"))
+
+    def test_reopen_bills_the_added_hours_once(self):
         self._give_balance(self.customer_company, 1000.0)
         ticket = self._hotrush_ticket()
         self._close(ticket)
-        ticket.with_user(self.agent).write({"stage_id": self.stage_new.id})
-        ticket.with_user(self.agent).write({"hotrush_billable_hours": 3.0})
+        self._reopen(ticket, 2.5)
         self._close(ticket)
-        self.assertEqual(len(ticket.hotrush_charge_ids), 1)
-        self.assertEqual(self.balance.amount, 760.0)
-        # the database refuses a second charge whatever the code path
+        charges = ticket.hotrush_charge_ids.sorted("closing")
+        self.assertRecordValues(
+            charges,
+            [
+                {"kind": "charge", "closing": 1, "hours": 1.5, "amount": 240.0},
+                {"kind": "charge", "closing": 2, "hours": 1.0, "amount": 160.0},
+            ],
+        )
+        self.assertEqual(ticket.hotrush_closing_count, 2)
+        self.assertEqual(self.balance.amount, 600.0)
+        # moved between closed stages, or reopened and closed with the same hours:
+        # nothing more
+        cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        ticket.with_user(self.agent).write({"stage_id": cancelled.id})
+        self._reopen(ticket, 2.5)
+        self._close(ticket)
+        self.assertEqual(len(ticket.hotrush_charge_ids), 2)
+        self.assertEqual(self.balance.amount, 600.0)
+        self.assertEqual(self._billed_hours(ticket), 2.5)
+        # the database refuses a second charge of a closing whatever the code path
         with (
             self.assertRaises(psycopg2.errors.UniqueViolation) as caught,
             self.env.cr.savepoint(),
             mute_logger("odoo.sql_db"),
         ):
-            ticket.hotrush_charge_ids.sudo().copy()
+            charges[1].sudo().copy()
         self.assertEqual(caught.exception.diag.constraint_name, CHARGE_CONSTRAINT)
+
+    def test_reopen_bills_at_the_rate_that_applies_then(self):
+        self._give_balance(self.customer_company, 1000.0)
+        ticket = self._hotrush_ticket()
+        self._close(ticket)
+        ticket.with_user(self.portal).action_hotrush_withdraw()
+        self._reopen(ticket, 2.5)
+        self._close(ticket)
+        added = ticket.hotrush_charge_ids.filtered(lambda c: c.closing == 2)
+        self.assertRecordValues(
+            added, [{"kind": "charge", "hours": 1.0, "multiplier": 1.0, "amount": 80.0}]
+        )
+        # 1.5 h at the normal rate after the surcharge refund, and 1 h more
+        self.assertEqual(self.balance.amount, 1000.0 - 120.0 - 80.0)
+
+    def test_fewer_hours_on_a_draft_invoice_give_a_correction(self):
+        self._give_balance(self.customer_company, 1000.0)
+        ticket = self._hotrush_ticket()
+        self._close(ticket)
+        charge = ticket.hotrush_charge_ids
+        invoice = charge.move_id
+        self._reopen(ticket, 0.5)
+        self._close(ticket)
+        correction = ticket.hotrush_charge_ids.filtered(
+            lambda c: c.kind == "correction"
+        )
+        self.assertRecordValues(
+            correction,
+            [
+                {
+                    "closing": 2,
+                    "hours": 1.0,
+                    "amount": -160.0,
+                    "covered_amount": 160.0,
+                    "move_id": invoice.id,
+                    "origin_id": charge.id,
+                }
+            ],
+        )
+        self.assertEqual(self.balance.amount, 1000.0 - 80.0)
+        self.assertEqual(invoice.amount_total, 0.0, "never a negative invoice")
+        self.assertEqual(self._billed_hours(ticket), 0.5)
+        # urgency withdrawn later: the surcharge of the half hour left comes back
+        ticket.with_user(self.portal).action_hotrush_withdraw()
+        refund = ticket.hotrush_charge_ids.filtered(
+            lambda c: c.kind == "surcharge_refund"
+        )
+        self.assertRecordValues(refund, [{"hours": 0.5, "amount": -40.0}])
+        self.assertEqual(self.balance.amount, 1000.0 - 40.0)
+        self.assertEqual(invoice.amount_total, 0.0)
+        lines, _deductions = self._support_lines(invoice, ticket)
+        self.assertEqual(sum(lines.mapped("price_subtotal")), 40.0)
+        self.assertEqual(
+            self.balance.amount, sum(self.balance.line_ids.mapped("amount"))
+        )
+
+    def test_fewer_hours_after_the_invoice_was_posted_give_a_credit_note(self):
+        ticket, invoice = self._charged_and_posted(credit=100.0)
+        self.assertEqual(invoice.amount_total, 140.0)
+        self._reopen(ticket, 0.5)
+        self._close(ticket)
+        correction = ticket.hotrush_charge_ids.filtered(
+            lambda c: c.kind == "correction"
+        )
+        credit_note = correction.move_id
+        self.assertRecordValues(
+            credit_note,
+            [
+                {
+                    "move_type": "out_refund",
+                    "reversed_entry_id": invoice.id,
+                    "amount_total": 60.0,
+                    "state": "draft",
+                }
+            ],
+        )
+        self.assertEqual(self.balance.amount, 0.0, "a draft credit note moves nothing")
+        credit_note.action_post()
+        # the balance gets back what it paid; the rest is credited: 0.5 h billed
+        self.assertEqual(self.balance.amount, 100.0)
+        self.assertEqual(invoice.amount_total - credit_note.amount_total, 80.0)
+        # closing again with the same hours books nothing more
+        self._reopen(ticket, 0.5)
+        self._close(ticket)
+        self.assertEqual(len(ticket.hotrush_charge_ids), 2)
+        self.assertEqual(self.balance.amount, 100.0)
+
+    def test_no_hours_left_after_a_reopen(self):
+        self._give_balance(self.customer_company, 1000.0)
+        first = self._hotrush_ticket(hours=1.0)
+        self._close(first)
+        second = self._hotrush_ticket(hours=1.0)
+        self._close(second)
+        self._reopen(first, 0.0)
+        self._close(first)
+        self.assertEqual(self._billed_hours(first), 0.0)
+        self.assertEqual(self.balance.amount, 1000.0 - 160.0)
+        invoice = second.hotrush_charge_ids.move_id
+        self.assertEqual(first.hotrush_charge_ids.move_id, invoice)
+        self.assertEqual(invoice.amount_total, 0.0)
 
     def test_withdrawal_after_posted_invoice_refunds_surcharge_once(self):
         self._give_balance(self.customer_company, 100.0)

@@ -99,9 +99,8 @@ class TestConcurrentCharge(TransactionCase):
             env["res.partner"].browse(ids["partner"]).unlink()
             cr.commit()
 
-    def test_two_transactions_close_the_same_ticket(self):
-        ids = self._setup_committed()
-        self.addCleanup(self._cleanup, ids)
+    def _race_close(self, ids):
+        """Two transactions close the ticket at once; one retries."""
         done_stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id
         barrier = threading.Barrier(2, timeout=30)
         errors = []
@@ -138,6 +137,11 @@ class TestConcurrentCharge(TransactionCase):
             ),
             "the two transactions really collided",
         )
+
+    def test_two_transactions_close_the_same_ticket(self):
+        ids = self._setup_committed()
+        self.addCleanup(self._cleanup, ids)
+        self._race_close(ids)
         with self.registry.cursor() as cr:
             env = self._env(cr)
             ticket = env["helpdesk.ticket"].browse(ids["ticket"])
@@ -151,3 +155,28 @@ class TestConcurrentCharge(TransactionCase):
                 lambda line: line.hotrush_ticket_id == ticket
             )
             self.assertEqual(len(lines), 2, "one charge line and one deduction")
+            # reopened with an hour more
+            ticket.write(
+                {
+                    "stage_id": self.env.ref(
+                        "helpdesk_mgmt.helpdesk_ticket_stage_new"
+                    ).id,
+                    "hotrush_billable_hours": 2.5,
+                }
+            )
+            cr.commit()
+        # closed again by two transactions at once: one charge for this closing
+        self._race_close(ids)
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            ticket = env["helpdesk.ticket"].browse(ids["ticket"])
+            self.assertEqual(ticket.hotrush_closing_count, 2)
+            self.assertEqual(
+                sorted(
+                    ticket.hotrush_charge_ids.mapped(lambda c: (c.closing, c.amount))
+                ),
+                [(1, 240.0), (2, 160.0)],
+            )
+            self.assertEqual(
+                env["hotrush.support.balance"].browse(ids["balance"]).amount, 600.0
+            )
