@@ -14,6 +14,7 @@ from . import hotrush_charge
 from . import account_move
 from . import account_move_line
 from . import res_partner
+from . import mail_activity
 from . import helpdesk_ticket
 from . import helpdesk_ticket_replan
 from . import helpdesk_ticket_audit
@@ -21,3 +22,4 @@ from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_chat
 from . import helpdesk_ticket_billing
 from . import helpdesk_ticket_portal
+from . import helpdesk_ticket_archive
