@@ -36,11 +36,27 @@ class AccountMove(models.Model):
         invoices these credit notes reverse) deduct, per ticket: a reversed or
         cancelled deduction comes back, a re-posted one is taken again, each once
         (the balance holds what is booked; this books the difference)."""
-        invoices = self.filtered("hotrush_support_invoice") | self.filtered(
-            lambda m: m.move_type == "out_refund"
-        ).reversed_entry_id.filtered("hotrush_support_invoice")
+        invoices = self._hotrush_deducting() | (
+            self.filtered(
+                lambda m: m.move_type == "out_refund"
+            ).reversed_entry_id._hotrush_deducting()
+        )
         for invoice in invoices:
             invoice._hotrush_settle_invoice_deductions()
+
+    def _hotrush_deducting(self):
+        """The customer invoices among these that deduct from support balances: the
+        support invoices, and the invoices re-made from them (accounting's "Reverse"
+        then "create a new draft invoice" copies their deduction lines)."""
+        return self.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and (
+                    m.hotrush_support_invoice
+                    or any(m.invoice_line_ids.mapped("hotrush_deduction"))
+                )
+            )
+        )
 
     def _hotrush_settle_invoice_deductions(self):
         self.ensure_one()

@@ -480,6 +480,29 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
             ["charge", "charge_reversal", "charge"],
         )
 
+    def test_reverse_and_reinvoice_deducts_again_once(self):
+        ticket, invoice = self._charged_and_posted()
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "Wrong date", "journal_id": invoice.journal_id.id})
+        )
+        new_invoice = self.env["account.move"].browse(wizard.modify_moves()["res_id"])
+        self.assertEqual(invoice.payment_state, "reversed")
+        self.assertEqual(self.balance.amount, 100.0, "reversed: the deduction is back")
+        _line, deduction = self._support_lines(new_invoice, ticket)
+        self.assertEqual(deduction.price_subtotal, -100.0)
+        new_invoice.action_post()
+        self.assertEqual(self.balance.amount, 0.0, "invoiced again: deducted again")
+        new_invoice._hotrush_settle_deductions()
+        self.assertEqual(self.balance.amount, 0.0, "once")
+        new_invoice.button_draft()
+        new_invoice.button_cancel()
+        self.assertEqual(self.balance.amount, 100.0)
+        self.assertEqual(
+            self.balance.amount, sum(self.balance.line_ids.mapped("amount"))
+        )
+
     def test_withdrawal_before_invoice_posted_rerates_draft(self):
         self._give_balance(self.customer_company, 1000.0)
         ticket = self._hotrush_ticket()
