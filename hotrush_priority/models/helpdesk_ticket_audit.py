@@ -1,10 +1,16 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The audit trail of a ticket's urgency: one event per start and end, who, why, with
-which note, and the same in the chatter (HR-24)."""
+which note, and the same in the chatter (HR-24); one event per moved deadline, and a
+message its customer reads (HR-86)."""
 
-from odoo import fields, models
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
+
+from ..const import SLA_CRON
 
 
 class HelpdeskTicket(models.Model):
@@ -30,12 +36,7 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_deadline_moved(self, before, why):
         res = super()._hotrush_deadline_moved(before, why)
-        self._hotrush_log_event(
-            "move",
-            "replan",
-            note=why,
-            previous={ticket_id: planned[1] for ticket_id, planned in before.items()},
-        )
+        self._hotrush_log_moves(before, why)
         return res
 
     def _hotrush_system_fields(self):
@@ -45,33 +46,27 @@ class HelpdeskTicket(models.Model):
     # Events
     # ------------------------------------------------------------------
 
-    def _hotrush_log_event(self, kind, action, reason=False, note=False, previous=None):
-        """Record an audit event per ticket and say it in the chatter: an internal
-        note, or for a moved deadline (``previous``: ticket id -> deadline before) a
-        message the customer reads."""
+    def _hotrush_log_event(self, kind, action, reason=False, note=False):
+        """Record an audit event per ticket and say it in the chatter, as an internal
+        note."""
         if not self:
             return self.env["hotrush.event"]
         vals_list = [
             ticket._hotrush_prepare_event_vals(kind, action, reason, note)
             for ticket in self
         ]
-        if previous:
-            for vals in vals_list:
-                vals["previous_deadline"] = previous[vals["ticket_id"]]
         # sudo: nobody may create audit records directly; the rules record them for
         # the user who acted, on these tickets only.
         events = self.env["hotrush.event"].sudo().create(vals_list)
-        bodies = {
-            ticket.id: event._chatter_message()
-            for ticket, event in zip(self, events, strict=True)
-        }
-        if previous:
-            self._hotrush_log_public(bodies)
-        else:
-            # An internal note that notifies nobody: logged (one batch insert, no
-            # recipients to compute). sudo: customers may not post internal notes;
-            # the note only states the event.
-            self.sudo()._message_log_batch(bodies)
+        # An internal note that notifies nobody: logged (one batch insert, no
+        # recipients to compute). sudo: customers may not post internal notes; the
+        # note only states the event.
+        self.sudo()._message_log_batch(
+            {
+                ticket.id: event._chatter_message()
+                for ticket, event in zip(self, events, strict=True)
+            }
+        )
         return events
 
     def _hotrush_prepare_event_vals(self, kind, action, reason, note):
@@ -88,14 +83,118 @@ class HelpdeskTicket(models.Model):
             "sla_status": self.hotrush_sla_status,
         }
 
-    def _hotrush_log_public(self, bodies):
+    def _hotrush_log_moves(self, before, why):
+        """One 'move' event per ticket, recorded now; its customer's message waits
+        for the SLA scheduled action, woken at once (see ``_hotrush_tell_moves``).
+
+        A change of working hours may move thousands of deadlines in one save: the
+        events are written in one statement, with the values the ORM would give
+        them (the ticket's company, customer, team, deadline and status), and the
+        messages are posted in committed batches rather than in the user's request.
+
+        :param before: ticket id -> ``(queued_until, deadline)`` before the move
+        :param why: what changed, in words
+        :return: the events
+        """
+        Event = self.env["hotrush.event"]
+        if not self:
+            return Event
+        self.flush_recordset(
+            [
+                "team_id",
+                "company_id",
+                "commercial_partner_id",
+                "hotrush_deadline",
+                "hotrush_sla_status",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """INSERT INTO hotrush_event (ticket_id, company_id, partner_id,
+                       team_id, kind, action, note, user_id, date, deadline,
+                       previous_deadline, sla_status, notice_pending)
+                   SELECT t.id, t.company_id, t.commercial_partner_id, t.team_id,
+                          'move', 'replan', %(why)s, %(uid)s, %(date)s,
+                          t.hotrush_deadline, moved.previous, t.hotrush_sla_status,
+                          TRUE
+                     FROM unnest(%(ids)s::int[], %(previous)s::timestamp[])
+                          AS moved(ticket_id, previous)
+                     JOIN helpdesk_ticket t ON t.id = moved.ticket_id
+                RETURNING id""",
+                why=why or None,
+                uid=self.env.uid,
+                date=fields.Datetime.now(),
+                ids=self.ids,
+                previous=[before[ticket_id][1] or None for ticket_id in self.ids],
+            )
+        )
+        self.invalidate_recordset(["hotrush_event_ids"])
+        events = Event.browse(row[0] for row in rows)
+        cron = self._hotrush_notice_cron()
+        if cron:
+            cron._trigger()
+        else:
+            # no scheduled action to post them: told now
+            self._hotrush_tell_moves(fields.Datetime.now())
+        return events
+
+    @api.model
+    def _hotrush_notice_cron(self):
+        """The SLA scheduled action, which posts the pending notices, if active."""
+        # sudo: whoever moved the deadlines wakes the action; nothing else of it is
+        # read or changed
+        cron = (
+            self.env["ir.cron"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    SLA_CRON, raise_if_not_found=False
+                )
+            )
+        )
+        return cron if cron and cron.active else cron.browse()
+
+    @api.model
+    def _hotrush_cron_domain_moved(self, now):
+        """Tickets whose customer is still to be told of a moved deadline."""
+        return Domain("hotrush_event_ids", "any", Domain("notice_pending", "=", True))
+
+    def _hotrush_tell_moves(self, now):
+        """One public message per moved deadline not told yet, in the order the
+        deadlines moved, each as its event says it; the events are marked told."""
+        # sudo: the rules tell each customer of the moves of their own ticket
+        events = (
+            self.env["hotrush.event"]
+            .sudo()
+            .search(
+                [("ticket_id", "in", self.ids), ("notice_pending", "=", True)],
+                order="id",
+            )
+        )
+        texts = events._move_messages()
+        # one message per ticket and batch: a ticket moved twice gets two batches
+        batches = defaultdict(list)  # author -> [{ticket id: text}]
+        for event in events:
+            rounds = batches[event.user_id.partner_id.id]
+            free = next((r for r in rounds if event.ticket_id.id not in r), None)
+            if free is None:
+                rounds.append(free := {})
+            free[event.ticket_id.id] = texts[event.id]
+        for author, rounds in batches.items():
+            for bodies in rounds:
+                self.browse(bodies)._hotrush_log_public(bodies, author_id=author)
+        events.write({"notice_pending": False})
+        return events
+
+    def _hotrush_log_public(self, bodies, author_id=None):
         """One message per ticket that its customer reads in the portal's conversation
         (HR-86), logged in one batch, without e-mail.
 
         :param bodies: ticket id -> text
+        :param author_id: its author (partner id), the current user's when not given
         """
         # sudo: each message goes on its own ticket, stating what the rules did
-        messages = self.sudo()._message_log_batch(bodies)
+        messages = self.sudo()._message_log_batch(bodies, author_id=author_id)
         # a log is an internal note: these are public, in one statement for the batch
         comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         self.env.cr.execute(

@@ -4,19 +4,34 @@
 
 When a calendar's working hours, time zone or public holidays change, or a team's
 calendar or response target, the open (queued or running) HotRush tickets planned on it
-are planned again, in one batch per calendar, from their request time: the working time
-already elapsed counts as the new calendar says. Met, breached and ended tickets keep
-their verdict. ``_hotrush_deadline_moved`` is the hook the audit trail and the SLA
-action extend for each ticket whose deadline moved.
+are planned again, from their request time: the working time already elapsed counts as
+the new calendar says. Met, breached and ended tickets keep their verdict.
+``_hotrush_deadline_moved`` is the hook the audit trail and the SLA action extend for
+each ticket whose deadline moved.
+
+One calendar save may move the deadlines of thousands of tickets, within the user's
+request: the tickets are read in one query, planned once per calendar and distinct
+request, and the moved plans written in one statement.
 """
+
+from collections import defaultdict
 
 from odoo import fields, models
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..const import OPEN_STATUSES
 
 # the stored values a re-planning may change, and what the audit compares
 PLANNED_FIELDS = ("hotrush_queued_until", "hotrush_deadline")
+# what the re-planning reads of each ticket, in this order
+REPLAN_COLUMNS = (
+    "id",
+    "team_id",
+    "company_id",
+    "hotrush_requested_at",
+    *PLANNED_FIELDS,
+)
 
 
 class HelpdeskTicket(models.Model):
@@ -29,29 +44,12 @@ class HelpdeskTicket(models.Model):
         :param why: what changed, in words, for the audit and the customer
         :return: the tickets whose deadline moved
         """
-        # sudo: a change of working hours moves every customer's open deadlines on
-        # them, whoever makes it; the tickets' own rules do the rest
-        Ticket = self.sudo()
-        domain = Domain("hotrush", "=", True) & Domain(
-            "hotrush_sla_status", "in", OPEN_STATUSES
-        )
+        domain = Domain.TRUE
         if companies is not None:
             domain &= Domain("company_id", "in", companies.ids)
         if teams is not None:
             domain &= Domain("team_id", "in", teams.ids)
-        tickets = Ticket.search_fetch(
-            domain, ["team_id", "company_id", *PLANNED_FIELDS]
-        )
-        if calendars is not None:
-            planned_on = {}  # (team, company) -> calendar, read once each
-            for ticket in tickets:
-                key = (ticket.team_id, ticket.company_id)
-                if key not in planned_on:
-                    planned_on[key] = ticket._get_hotrush_calendar()
-            tickets = tickets.filtered(
-                lambda t: planned_on[t.team_id, t.company_id] in calendars
-            )
-        return tickets._hotrush_replan(why)
+        return self._hotrush_replan_domain(domain, why, calendars)
 
     def _hotrush_replan(self, why):
         """Plan the deadlines of these open HotRush tickets again, as a new request at
@@ -59,28 +57,27 @@ class HelpdeskTicket(models.Model):
 
         :return: the tickets whose deadline moved
         """
-        tickets = self.filtered(
-            lambda t: t.hotrush and t.hotrush_sla_status in OPEN_STATUSES
-        )
-        if not tickets:
-            return tickets
-        before = {t.id: tuple(t[name] for name in PLANNED_FIELDS) for t in tickets}
-        # one planning per calendar (see _compute_hotrush_deadline), batched writes
-        self.env.add_to_compute(tickets._fields["hotrush_deadline"], tickets)
-        self.env.add_to_compute(tickets._fields["hotrush_queued_until"], tickets)
-        tickets._recompute_recordset(PLANNED_FIELDS)
-        for ticket in tickets.filtered(lambda t: not t.hotrush_deadline):
+        return self._hotrush_replan_domain(Domain("id", "in", self.ids), why)
+
+    def _hotrush_replan_domain(self, domain, why, calendars=None):
+        # sudo: a change of working hours moves every customer's open deadlines on
+        # them, whoever makes it; the tickets' own rules do the rest
+        Ticket = self.sudo()
+        rows = Ticket._hotrush_replan_rows(domain)
+        plans = Ticket._hotrush_plan_rows(rows, calendars)
+        before, after = {}, {}
+        for ticket_id, _team, _company, _start, opening, deadline in rows:
+            old, new = (opening or False, deadline or False), plans.get(ticket_id)
             # no working time in reach any more (e.g. hours being replaced): the
             # ticket keeps its plan until the calendar has hours again
-            ticket.write(dict(zip(PLANNED_FIELDS, before[ticket.id], strict=True)))
-        tickets.modified(["hotrush_deadline"])  # the queue order follows
-        moved = tickets.filtered(
-            lambda t: tuple(t[name] for name in PLANNED_FIELDS) != before[t.id]
-        )
+            if new and new[1] and new != old:
+                before[ticket_id], after[ticket_id] = old, new
+        moved = Ticket.browse(sorted(after))
         if moved:
+            moved._hotrush_store_plans(after)
             moved._hotrush_update_sla_status(fields.Datetime.now())
             moved._hotrush_deadline_moved(before, why)
-        return moved
+        return self.browse(moved.ids)
 
     def _hotrush_deadline_moved(self, before, why):
         """These tickets' deadlines moved: satellites tell and act.
@@ -89,3 +86,91 @@ class HelpdeskTicket(models.Model):
         :param why: what changed, in words
         """
         return True
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _hotrush_replan_rows(self, domain):
+        """``REPLAN_COLUMNS`` of the open HotRush tickets of ``domain``, as tuples
+        read in one query: the re-planning needs no more of each ticket."""
+        domain &= Domain("hotrush", "=", True) & Domain(
+            "hotrush_sla_status", "in", OPEN_STATUSES
+        )
+        self.flush_model(REPLAN_COLUMNS[1:])
+        query = self._search(domain, order="id")
+        return self.env.execute_query(
+            query.select(
+                *(SQL.identifier(self._table, name) for name in REPLAN_COLUMNS)
+            )
+        )
+
+    def _hotrush_plan_rows(self, rows, calendars=None):
+        """The plan of each row as a new request at its request time would get it
+        (see ``_compute_hotrush_deadline``): calendar and target read once per team
+        and company, one planning per calendar of its distinct requests.
+
+        :param rows: as ``_hotrush_replan_rows`` returns them
+        :param calendars: plan only the tickets on these calendars (all when None)
+        :return: ticket id -> ``(opening, deadline)``, for the tickets planned
+        """
+        setups = {}  # (team id, company id) -> (calendar, response hours)
+        per_calendar = defaultdict(lambda: defaultdict(list))  # request -> ticket ids
+        for ticket_id, team_id, company_id, start, _opening, _deadline in rows:
+            if (team_id, company_id) not in setups:
+                ticket = self.browse(ticket_id)
+                setups[team_id, company_id] = (
+                    ticket._get_hotrush_calendar(),
+                    ticket._get_hotrush_response_hours(),
+                )
+            calendar, hours = setups[team_id, company_id]
+            if calendar and (calendars is None or calendar in calendars):
+                per_calendar[calendar][start, hours].append(ticket_id)
+        plans = {}
+        for calendar, requests in per_calendar.items():
+            planned = calendar._hotrush_plan(list(requests))
+            for ticket_ids, plan in zip(requests.values(), planned, strict=True):
+                plans.update(dict.fromkeys(ticket_ids, plan))
+        return plans
+
+    def _hotrush_store_plans(self, plans):
+        """Store the new plans of these tickets, and the queue deadline that follows
+        the deadline, in one statement.
+
+        The ORM would write them 100 rows per statement and track each deadline in
+        the chatter; the 'move' event and the customer's message say it instead.
+
+        :param plans: ticket id -> ``(opening, deadline)``
+        """
+        ids = self.ids
+        self.env.cr.execute(
+            SQL(
+                """UPDATE %(table)s AS t
+                      SET hotrush_queued_until = plan.opening,
+                          hotrush_deadline = plan.deadline,
+                          hotrush_queue_deadline = CASE
+                              WHEN t.hotrush AND t.hotrush_first_response_at IS NULL
+                              THEN plan.deadline END,
+                          write_uid = %(uid)s,
+                          write_date = %(now)s
+                     FROM unnest(%(ids)s::int[], %(openings)s::timestamp[],
+                                 %(deadlines)s::timestamp[])
+                          AS plan(id, opening, deadline)
+                    WHERE t.id = plan.id""",
+                table=SQL.identifier(self._table),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=ids,
+                openings=[plans[ticket_id][0] or None for ticket_id in ids],
+                deadlines=[plans[ticket_id][1] for ticket_id in ids],
+            )
+        )
+        written = [*PLANNED_FIELDS, "hotrush_queue_deadline", "write_uid", "write_date"]
+        self.invalidate_recordset(written)
+        # what the status and the satellites' hooks read next, in one query
+        system = [
+            name
+            for name in self._hotrush_system_fields()
+            if self._fields[name].store and self._fields[name].column_type
+        ]
+        self.fetch(["hotrush", "team_id", "company_id", *system])

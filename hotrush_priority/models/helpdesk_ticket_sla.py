@@ -305,6 +305,7 @@ class HelpdeskTicket(models.Model):
             ("_hotrush_cron_domain_opening", "_hotrush_notify_opening"),
             ("_hotrush_cron_domain_breach", "_hotrush_escalate_breach"),
             ("_hotrush_cron_domain_warning", "_hotrush_warn"),
+            ("_hotrush_cron_domain_moved", "_hotrush_tell_moves"),
         ]
 
     @api.model

@@ -1,16 +1,23 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from functools import partial
+
 from odoo import api, fields, models
 
 from ..const import EVENT_ACTIONS, REASONS, SLA_STATUSES
 
 
 class HotrushEvent(models.Model):
-    """Audit trail: one record for every start and end of urgency on a ticket."""
+    """Audit trail: one record for every start and end of urgency on a ticket and
+    every move of its deadline."""
 
     _name = "hotrush.event"
     _description = "HotRush Urgency Event"
     _order = "date desc, id desc"
+    # Who and when are the event's own user and date: no creation and update columns
+    # (an event is never updated), nor their two foreign keys to check on each of
+    # the thousands of events one re-planning may write.
+    _log_access = False
 
     ticket_id = fields.Many2one(
         comodel_name="helpdesk.ticket",
@@ -69,6 +76,15 @@ class HotrushEvent(models.Model):
         string="SLA Status at the time",
         readonly=True,
     )
+    notice_pending = fields.Boolean(
+        string="Customer Not Told Yet",
+        readonly=True,
+        help="A moved deadline whose message to the customer the SLA scheduled "
+        "action is still to post.",
+    )
+
+    # the SLA action looks for the pending notices: few rows, whatever the history
+    _notice_pending_idx = models.Index("(ticket_id) WHERE notice_pending")
 
     @api.depends("ticket_id", "kind", "action")
     def _compute_display_name(self):
@@ -83,12 +99,7 @@ class HotrushEvent(models.Model):
         self.ensure_one()
         event, ticket = self, self.ticket_id
         if event.kind == "move":
-            return self.env._(
-                "HotRush deadline moved from %(before)s to %(after)s: %(why)s",
-                before=ticket._hotrush_format(event.previous_deadline),
-                after=ticket._hotrush_format(event.deadline),
-                why=event.note,
-            )
+            return event._move_message(ticket._hotrush_format)
         if event.kind == "start":
             if ticket.hotrush_queued_until:
                 return self.env._(
@@ -119,3 +130,43 @@ class HotrushEvent(models.Model):
         if event.note:
             message += " " + self.env._("Note: %(note)s", note=event.note)
         return message
+
+    def _move_message(self, format_date):
+        """A moved deadline in words; ``format_date(value)`` gives a date as text."""
+        self.ensure_one()
+        return self.env._(
+            "HotRush deadline moved from %(before)s to %(after)s: %(why)s",
+            before=format_date(self.previous_deadline),
+            after=format_date(self.deadline),
+            why=self.note,
+        )
+
+    def _move_messages(self):
+        """The words of these 'move' events for their customers: each in the
+        customer's language (else its author's), each date in the ticket's calendar
+        time zone, formatted once per language, zone and value, as thousands of
+        events may say the same few dates.
+
+        :return: {event id: text}
+        """
+        zones, dates, texts = {}, {}, {}
+
+        def local_date(ticket, value, tz):
+            key = (value, tz, ticket.env.lang)
+            if key not in dates:
+                dates[key] = ticket._hotrush_format(value, tz=tz)
+            return dates[key]
+
+        for event in self:
+            key = (event.ticket_id.team_id, event.ticket_id.company_id)
+            if key not in zones:
+                calendar = event.ticket_id._get_hotrush_calendar()
+                zones[key] = (calendar and calendar._hotrush_zone()) or "UTC"
+            lang = (
+                event.ticket_id.partner_id.lang or event.user_id.lang or self.env.lang
+            )
+            ticket = event.ticket_id.with_context(lang=lang)
+            texts[event.id] = event.with_context(lang=lang)._move_message(
+                partial(local_date, ticket, tz=zones[key])
+            )
+        return texts

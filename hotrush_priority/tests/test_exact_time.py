@@ -7,6 +7,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..const import SLA_CRON
@@ -47,6 +48,32 @@ class TestExactTime(HotrushCase):
 
     def _moves(self, ticket):
         return ticket.hotrush_event_ids.filtered(lambda e: e.kind == "move")
+
+    def _told(self, ticket):
+        """The customer's messages of moved deadlines, oldest first."""
+        self.env.invalidate_all()
+        return ticket.message_ids.filtered(
+            lambda m: "deadline moved" in str(m.body)
+        ).sorted("id")
+
+    def _woken_now(self, now):
+        """Whether the SLA action is woken at ``now`` (not at a due minute)."""
+        return bool(
+            self.Trigger.search([("cron_id", "=", self.cron.id), ("call_at", "=", now)])
+        )
+
+    def _add_holiday(self, at, day, name="Day off"):
+        """A holiday of the support calendar on 2026-11-<day>, added at ``at``."""
+        with freeze_time(at):
+            return self.env["resource.calendar.leaves"].create(
+                {
+                    "name": name,
+                    "calendar_id": self.calendar.id,
+                    "date_from": msk(day, 0, 0),
+                    "date_to": msk(day + 1, 0, 0),
+                    "time_type": "leave",
+                }
+            )
 
     # HR-85: the SLA action wakes at each due minute
 
@@ -110,37 +137,109 @@ class TestExactTime(HotrushCase):
             )
         self.assertEqual(queued.hotrush_deadline, msk(27, 10, 0))
         met_deadline = met.hotrush_deadline
-        with freeze_time(msk(27, 0, 30)):
-            holiday = self.env["resource.calendar.leaves"].create(
-                {
-                    "name": "Friday off",
-                    "calendar_id": self.calendar.id,
-                    "date_from": msk(27, 0, 0),
-                    "date_to": msk(28, 0, 0),
-                    "time_type": "leave",
-                }
-            )
+        holiday = self._add_holiday(msk(27, 0, 30), 27, "Friday off")
+        self.flush_tracking()
         # Saturday opens at 10:00
         self.assertEqual(queued.hotrush_queued_until, msk(28, 10, 0))
         self.assertEqual(queued.hotrush_deadline, msk(28, 11, 0))
+        self.assertEqual(queued.hotrush_queue_deadline, msk(28, 11, 0))
         self.assertEqual(queued.hotrush_sla_status, "queued")
+        # audited at once, with what the ORM would record
         [move] = self._moves(queued)
         self.assertEqual(move.previous_deadline, msk(27, 10, 0))
         self.assertEqual(move.deadline, msk(28, 11, 0))
+        self.assertEqual(move.date, msk(27, 0, 30))
+        self.assertEqual(move.user_id, self.env.user)
+        self.assertEqual(move.team_id, queued.team_id)
+        self.assertEqual(move.company_id, queued.company_id)
+        self.assertEqual(move.partner_id, self.customer_company)
+        self.assertEqual(move.sla_status, "queued")
+        self.assertEqual(move.display_name, f"{queued.number}: Re-planned")
         self.assertIn("changed", move.note)
-        told = queued.message_ids.filtered(lambda m: "deadline moved" in str(m.body))
+        # the customer's message is queued for the SLA action, woken at once; the
+        # deadline's own tracking does not say it a second time
+        self.assertTrue(move.notice_pending)
+        self.assertFalse(self._told(queued))
+        self.assertTrue(self._woken_now(msk(27, 0, 30)))
+        self.assertNotIn(
+            "hotrush_deadline",
+            queued.message_ids.tracking_value_ids.field_id.mapped("name"),
+        )
+        self._run_cron(msk(27, 0, 31))
+        told = self._told(queued)
         self.assertEqual(len(told), 1)
         self.assertFalse(told.is_internal, "the customer reads it on the portal")
         self.assertEqual(told.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertEqual(told.author_id, self.env.user.partner_id)
+        self.assertFalse(move.notice_pending)
         # decided tickets keep their verdict and deadline
         self.assertEqual(met.hotrush_deadline, met_deadline)
         self.assertFalse(self._moves(met))
         # the new moments wake the action
         self.assertIn(msk(28, 10, 0), self._wake_ups(msk(27, 0, 30)))
-        # nothing changed: nothing moves again
+        # nothing changed: nothing moves again, nobody is told again
         with freeze_time(msk(27, 0, 40)):
             holiday.write({"name": "Friday off (bridge day)"})
+        self._run_cron(msk(27, 0, 41))
         self.assertEqual(len(self._moves(queued)), 1)
+        self.assertEqual(len(self._told(queued)), 1)
+
+    def test_one_message_per_move_once_the_action_ran(self):
+        """Two moves before the action runs: two messages, in order, each once."""
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self._add_holiday(msk(27, 0, 30), 27)
+        self._add_holiday(msk(27, 0, 35), 28)
+        # Friday and Saturday off: Sunday opens at 10:00
+        self.assertEqual(ticket.hotrush_deadline, msk(29, 11, 0))
+        first, second = self._moves(ticket).sorted("id")
+        self.assertEqual(
+            (first.previous_deadline, first.deadline), (msk(27, 10, 0), msk(28, 11, 0))
+        )
+        self.assertEqual(second.previous_deadline, msk(28, 11, 0))
+        self.assertTrue(first.notice_pending and second.notice_pending)
+        self._run_cron(msk(27, 0, 40))
+        told = self._told(ticket)
+        self.assertEqual(len(told), 2)
+        for message, move in zip(told, (first, second), strict=True):
+            self.assertIn(ticket._hotrush_format(move.previous_deadline), message.body)
+            self.assertIn(ticket._hotrush_format(move.deadline), message.body)
+        self.assertFalse((first | second).filtered("notice_pending"))
+        self._run_cron(msk(27, 0, 45))
+        self.assertEqual(len(self._told(ticket)), 2, "each move is told once")
+
+    def test_message_in_the_customers_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.portal.partner_id.lang = "fr_FR"
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self._add_holiday(msk(27, 0, 30), 27)
+        self._run_cron(msk(27, 0, 31))
+        french = ticket.with_context(lang="fr_FR")
+        self.assertIn(french._hotrush_format(msk(28, 11, 0)), self._told(ticket).body)
+        self.assertNotEqual(
+            french._hotrush_format(msk(28, 11, 0)),
+            ticket.with_context(lang="en_US")._hotrush_format(msk(28, 11, 0)),
+        )
+
+    def test_told_at_once_without_the_scheduled_action(self):
+        self.cron.active = False
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self._add_holiday(msk(27, 0, 30), 27)
+        self.assertEqual(len(self._told(ticket)), 1)
+        self.assertFalse(self._moves(ticket).notice_pending)
+
+    def test_agents_read_moves_but_cannot_change_them(self):
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self._add_holiday(msk(27, 0, 30), 27)
+        move = self._moves(ticket).with_user(self.agent)
+        self.assertTrue(move.notice_pending)
+        with self.assertRaises(AccessError):
+            move.write({"notice_pending": False})
+        with self.assertRaises(AccessError):
+            self._moves(ticket).with_user(self.portal).read(["notice_pending"])
+        # a ticket without HotRush is not planned, nor audited
+        plain = self._create_ticket()
+        self.assertFalse(plain._hotrush_replan("no reason"))
+        self.assertFalse(plain.hotrush_event_ids)
 
     def test_attendance_change_moves_running_deadlines(self):
         ticket = self._request(msk(26, 11, 0))
