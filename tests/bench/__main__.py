@@ -295,9 +295,11 @@ def criteria_replan(data):
     ref = data["plan_hours"]["seconds"]["median"]
     full = data["holiday"]["seconds"]["median"]
     alone = data["alone"]["seconds"]["median"]
+    told = data["notices"]["seconds"]["median"]
     q_large = harness.median(data["holiday"]["queries"])
     q_small = harness.median(data["small"]["queries"])
     q_alone = harness.median(data["alone"]["queries"])
+    q_told = harness.median(data["notices"]["queries"])
     q_ref = data["plan_hours"]["queries"][0]
     per_ticket = (q_large - q_small) / max(count - small, 1)
     differ = max(run["differ"] for run in checks)
@@ -321,19 +323,28 @@ def criteria_replan(data):
         _row(
             "P6",
             f"each moved deadline ({first['moved']:,} of {count:,}): one 'move' event "
-            "and one public message; the SLA action woken at the new due minutes",
+            "with the save, its customer's message queued; one public message once "
+            "the SLA action's step ran; the action woken at once and at the new due "
+            "minutes",
             "",
-            f"{first['events']:,} events, {first['messages']:,} messages, "
+            f"{first['events']:,} events ({first['pending_at_once']:,} queued), "
+            f"{first['messages']:,} messages ({first['pending']:,} left), "
             f"{first['triggers']:,} wake-ups",
             "",
             "one each, every run",
-            all(run["one_each"] and run["moved"] for run in checks),
+            all(
+                run["one_each"]
+                and run["moved"]
+                and run["pending_at_once"] == run["moved"]
+                and not run["pending"]
+                for run in checks
+            ),
         ),
         _row(
             "P6",
-            f"time: one plan_hours per ticket / adding the holiday, its re-planning of "
-            f"{count:,} tickets included (events, messages, wake-ups; median of "
-            f"{len(checks)})",
+            f"time: one plan_hours per ticket / adding the holiday, what the save runs "
+            f"up to its commit: the re-planning of {count:,} tickets, their events and "
+            f"wake-ups, the messages queued (median of {len(checks)})",
             _s(ref),
             _s(full),
             f"{ref / full:,.1f}× faster",
@@ -348,6 +359,17 @@ def criteria_replan(data):
             f"{_s(alone)}, {_n(q_alone)} q",
             f"{ref / alone:,.1f}× faster",
             "(its share)",
+            None,
+        ),
+        _row(
+            "P6",
+            f"after the save: the SLA action's step posting the {first['moved']:,} "
+            "customers' messages, in committed batches of "
+            f"{data['notice_batch']:,} tickets (median of {len(checks)})",
+            "",
+            f"{_s(told)}, {_n(q_told)} q",
+            f"{first['moved'] / told:,.0f} messages/s",
+            "(information)",
             None,
         ),
         _row(

@@ -9,6 +9,8 @@ from unittest import mock
 
 from freezegun.api import freeze_time
 
+from odoo.addons.hotrush_priority.const import CRON_BATCH_SIZE, SLA_CRON
+
 from .cases import _compare, _hr_calendars, _plan, _plan_hours, _prototype
 from .fixtures import P3_CALENDARS, P6_NOW, clone_tickets, p6_requests
 from .harness import Meter, analyze, environment, summary
@@ -91,8 +93,51 @@ def _p6_marks(env):
     return env.cr.fetchone()
 
 
+@contextlib.contextmanager
+def _commits_held(cr):
+    """The SLA action commits each batch; here a commit flushes and clears the caches
+    like a real one, without ending the transaction the run rolls back."""
+
+    def commit():
+        cr.flush()
+        cr.clear()
+
+    with mock.patch.object(cr, "commit", commit):
+        yield
+
+
+def _p6_pending(env, marks):
+    """The 'move' events of this run whose customer is still to be told."""
+    env.flush_all()
+    env.cr.execute(
+        """SELECT count(*) FROM hotrush_event
+            WHERE id > %s AND kind = 'move' AND notice_pending""",
+        [marks[0]],
+    )
+    return env.cr.fetchone()[0]
+
+
+def _p6_tell(env, now):
+    """The SLA action's step posting the customers' messages of the moved deadlines,
+    in committed batches (the commits held), measured.
+
+    :return: dict of seconds and queries
+    """
+    Tickets = env["helpdesk.ticket"].sudo()
+    with _frozen(now), _commits_held(env.cr), Meter() as meter:
+        Tickets._hotrush_cron_run_step(
+            Tickets._hotrush_cron_domain_moved(now),
+            "_hotrush_tell_moves",
+            now,
+            CRON_BATCH_SIZE,
+        )
+        env.flush_all()
+    return {"seconds": meter.seconds, "queries": meter.queries}
+
+
 def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
-    """What a re-planning left, against a fresh plan with the holiday present.
+    """What a re-planning and the SLA action's messages left, against a fresh plan
+    with the holiday present.
 
     :param before: ``(opening, deadline)`` per request before the holiday
     :return: dict of counts (and a few differing examples)
@@ -132,7 +177,11 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
         [marks[1], comment],
     )
     messages = [row[0] for row in env.cr.fetchall()]
-    env.cr.execute("SELECT count(*) FROM ir_cron_trigger WHERE id > %s", [marks[2]])
+    # the SLA action's wake-ups (not those of Odoo's e-mail queue, for instance)
+    env.cr.execute(
+        "SELECT count(*) FROM ir_cron_trigger WHERE id > %s AND cron_id = %s",
+        [marks[2], env.ref(SLA_CRON).id],
+    )
     triggers = env.cr.fetchone()[0]
     return {
         "moved": len(moved),
@@ -140,6 +189,7 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
         "examples": examples,
         "events": len(events),
         "messages": len(messages),
+        "pending": _p6_pending(env, marks),
         "triggers": triggers,
         "one_each": sorted(events) == sorted(moved) == sorted(messages),
         "deadlines": [deadline for _opening, deadline, _status in stored],
@@ -160,11 +210,15 @@ def bench_replan(db, ids, count, repeat):
     day most deadlines fall on) is added. Each round measures, in rotating order and
     each in its own transaction rolled back afterwards:
 
-    - ``holiday``: the holiday's ``create`` and the flush, with Odoo's clock stopped at
-      ``P6_NOW``: the addon's re-planning of every open ticket (search, one planning
-      per calendar, batched writes, statuses) with, for each moved deadline, its
-      'move' event, its public message and its notices, and the SLA action's
-      wake-ups; then the stored plan is compared with a fresh one;
+    - ``holiday``: what the admin's save runs, with Odoo's clock stopped at
+      ``P6_NOW``: the holiday's ``create``, the flush and what runs before the commit
+      (chatter tracking): the addon's re-planning of every open ticket (search, one
+      planning per calendar, batched writes, statuses) with, for each moved
+      deadline, its 'move' event and its notices, and the SLA action's wake-ups (at
+      once for the customers' messages, and at the new due minutes). Then, measured
+      apart (``notices``), the SLA action's step that posts one public message per
+      moved deadline in committed batches; then the stored plan is compared with a
+      fresh one and the events and messages are counted;
     - ``alone``: the same with ``_hotrush_deadline_moved`` (events, messages, notices,
       wake-ups) left out: the re-planning's own share;
     - ``small``: the same as ``holiday`` with a tenth of the tickets open (the others
@@ -210,8 +264,11 @@ def bench_replan(db, ids, count, repeat):
             with _frozen(now), hook, Meter() as meter:
                 env["resource.calendar.leaves"].create(holiday)
                 env.flush_all()
+                env.cr.precommit.run()
             result = {"seconds": meter.seconds, "queries": meter.queries}
             if kind == "holiday":
+                result["pending_at_once"] = _p6_pending(env, marks)
+                runs["notices"].append(_p6_tell(env, now + timedelta(minutes=1)))
                 result |= _p6_check(
                     env, ticket_ids, calendars, hours, requests, before, marks, now
                 )
@@ -231,7 +288,7 @@ def bench_replan(db, ids, count, repeat):
         return {"seconds": meter.seconds, "queries": meter.queries}, results
 
     kinds = ["holiday", "plan_hours", "alone", "small"]
-    runs = {kind: [] for kind in kinds}
+    runs = {kind: [] for kind in [*kinds, "notices"]}
     reference = None
     for number in range(repeat):
         for kind in kinds[number % len(kinds) :] + kinds[: number % len(kinds)]:
@@ -256,12 +313,13 @@ def bench_replan(db, ids, count, repeat):
     return {
         "count": count,
         "small_count": len(small_ids),
+        "notice_batch": CRON_BATCH_SIZE,
         "now": now,
         "holiday_span": [holiday["date_from"], holiday["date_to"]],
         "deadlines_on_holiday": on_day,
         "calendars": [spec["name"] for spec in P3_CALENDARS],
         "statuses": dict(Counter(statuses)),
-        **{kind: figures(kind) for kind in kinds},
+        **{kind: figures(kind) for kind in [*kinds, "notices"]},
         "checks": runs["holiday"],
         "reference_fractional": fractional,
         "unplanned": sum(1 for value in reference if not value),
