@@ -8,7 +8,7 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 from ..const import MAX_BILLABLE_HOURS
 
@@ -129,8 +129,13 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         if "company_id" in vals:
             self._hotrush_check_company_move(vals["company_id"])
+        billed = {}
+        if "hotrush_billable_hours" in vals:
+            billed = {t.id: t.hotrush_billable_hours for t in self if t.closed}
         was_open = self.filtered(lambda t: not t.closed) if "stage_id" in vals else ()
         res = super().write(vals)
+        if billed:
+            self.browse(billed)._hotrush_check_billed_hours(billed)
         if was_open:
             closing = was_open.filtered("closed")
             closing._hotrush_count_closing()
@@ -147,6 +152,29 @@ class HelpdeskTicket(models.Model):
             "hotrush_charge_ids",
             "hotrush_closing_count",
         }
+
+    def _hotrush_check_billed_hours(self, billed):
+        """A closed ticket's hours are billed: they change with a reopen (which the
+        next closing bills or corrects), not while it stays closed.
+
+        :param billed: ticket id -> its hours before the write, for tickets closed then
+        """
+        changed = self.filtered(
+            lambda t: (
+                t.closed
+                and float_compare(
+                    t.hotrush_billable_hours, billed[t.id], precision_digits=2
+                )
+            )
+        )
+        if changed:
+            raise ValidationError(
+                self.env._(
+                    "%(ticket)s is closed and its hours are billed. Reopen it to "
+                    "change its billable hours: closing it again bills the difference.",
+                    ticket=changed[0].display_name,
+                )
+            )
 
     def _hotrush_check_company_move(self, company_id):
         """A HotRush ticket stays in its company: its deadline, team and the

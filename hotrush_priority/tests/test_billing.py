@@ -294,6 +294,27 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
         # 1.5 h at the normal rate after the surcharge refund, and 1 h more
         self.assertEqual(self.balance.amount, 1000.0 - 120.0 - 80.0)
 
+    def test_hours_of_a_closed_ticket_change_with_a_reopen_only(self):
+        self._give_balance(self.customer_company, 1000.0)
+        ticket = self._hotrush_ticket()
+        self._close(ticket)
+        cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        # an agent whose view is stale, or an import, sets other hours on it
+        for vals in (
+            {"hotrush_billable_hours": 3.0},
+            {"hotrush_billable_hours": 3.0, "stage_id": cancelled.id},
+            {"hotrush_billable_hours": False},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(ValidationError):
+                ticket.with_user(self.agent).write(vals)
+        # the same hours, or a reopen with other hours in the same write, are fine
+        ticket.with_user(self.agent).write({"hotrush_billable_hours": 1.5})
+        ticket.with_user(self.agent).write(
+            {"stage_id": self.stage_new.id, "hotrush_billable_hours": 3.0}
+        )
+        self._close(ticket)
+        self.assertEqual(self._billed_hours(ticket), 3.0)
+
     def test_fewer_hours_on_a_draft_invoice_give_a_correction(self):
         self._give_balance(self.customer_company, 1000.0)
         ticket = self._hotrush_ticket()
