@@ -80,68 +80,90 @@ def events_alternate(sql):
 
 def charged_once(sql):
     dupes = sql(
-        "SELECT ticket_id, kind, count(*) FROM hotrush_charge GROUP BY 1, 2 "
-        "HAVING count(*) > 1"
+        "SELECT ticket_id, kind, closing, origin_id, count(*) FROM hotrush_charge "
+        "GROUP BY 1, 2, 3, 4 HAVING count(*) > 1"
     )
+    # what each ticket is billed: its charges less the hours corrections gave back
+    billed = """(SELECT COALESCE(sum(CASE c.kind WHEN 'charge' THEN c.hours
+                                               ELSE -c.hours END), 0)
+                   FROM hotrush_charge c
+                  WHERE c.ticket_id = t.id AND c.kind IN ('charge', 'correction'))"""
     wrong = sql(
-        """SELECT t.id, (SELECT count(*) FROM hotrush_charge c
-                          WHERE c.ticket_id = t.id AND c.kind = 'charge')
+        f"""SELECT t.id, t.hotrush_billable_hours, {billed}
              FROM helpdesk_ticket t
              JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
              JOIN helpdesk_ticket_team tm ON tm.id = t.team_id
-            WHERE s.closed AND t.hotrush_billable_hours > 0
-              AND tm.hotrush_support_product_id IS NOT NULL
-              AND (SELECT count(*) FROM hotrush_charge c
-                    WHERE c.ticket_id = t.id AND c.kind = 'charge') <> 1"""
+            WHERE s.closed AND tm.hotrush_support_product_id IS NOT NULL
+              AND abs(t.hotrush_billable_hours - {billed}) > %s""",
+        (EPS,),
+    )
+    more = sql(
+        f"""SELECT t.id, t.hotrush_billable_hours, {billed} FROM helpdesk_ticket t
+             JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
+            WHERE s.closed AND {billed} > t.hotrush_billable_hours + %s""",
+        (EPS,),
     )
     lines = sql(
         """SELECT c.ticket_id FROM hotrush_charge c
-            WHERE c.kind = 'charge' AND (
-                (SELECT count(*) FROM account_move_line l
-                  WHERE l.hotrush_ticket_id = c.ticket_id
-                    AND NOT COALESCE(l.hotrush_deduction, false)
-                    AND l.move_id = c.move_id) <> 1
-             OR (SELECT count(*) FROM account_move_line l
-                  WHERE l.hotrush_ticket_id = c.ticket_id AND l.hotrush_deduction) > 1)"""
+            WHERE c.kind IN ('charge', 'correction') AND (
+                (SELECT count(*) FROM account_move_line_hotrush_charge_rel r
+                   JOIN account_move_line l ON l.id = r.account_move_line_id
+                  WHERE r.hotrush_charge_id = c.id
+                    AND NOT COALESCE(l.hotrush_deduction, false)) <> 1
+             OR (SELECT count(*) FROM account_move_line_hotrush_charge_rel r
+                   JOIN account_move_line l ON l.id = r.account_move_line_id
+                  WHERE r.hotrush_charge_id = c.id AND l.hotrush_deduction) > 1)"""
     )
-    ((charges,),) = sql("SELECT count(*) FROM hotrush_charge WHERE kind = 'charge'")
+    counts = dict(sql("SELECT kind, count(*) FROM hotrush_charge GROUP BY kind"))
+    ((reopened,),) = sql(
+        "SELECT count(*) FROM helpdesk_ticket WHERE hotrush_closing_count > 1"
+    )
     problems = []
     if dupes:
-        problems.append(f"tickets charged twice: {dupes[:8]}")
+        problems.append(f"a closing billed twice: {dupes[:8]}")
     if wrong:
-        problems.append(
-            f"closed billable tickets not charged exactly once: {wrong[:8]}"
-        )
+        problems.append(f"closed tickets billed other hours than theirs: {wrong[:8]}")
+    if more:
+        problems.append(f"tickets billed for more hours than they have: {more[:8]}")
     if lines:
         problems.append(f"charges without exactly one invoice line: {_ids(lines)}")
     return (
-        "no ticket charged twice; every closed billable ticket charged once",
+        "each closing billed once; every closed ticket billed its hours, never more",
         problems,
-        [f"{charges} charges"],
+        [
+            (
+                f"{counts.get('charge', 0)} charges, "
+                f"{counts.get('correction', 0)} corrections, "
+                f"{reopened} tickets closed more than once"
+            )
+        ],
     )
 
 
 def surcharge_refunds(sql):
-    wrong = sql(
-        """SELECT c.ticket_id, c.multiplier, COALESCE(t.hotrush, false),
+    rows = sql(
+        """SELECT c.id, c.ticket_id, c.multiplier, COALESCE(t.hotrush, false),
                   (SELECT count(*) FROM hotrush_charge r
-                    WHERE r.ticket_id = c.ticket_id AND r.kind = 'surcharge_refund'),
-                  (SELECT COALESCE(sum(r.amount), 0) FROM hotrush_charge r
-                    WHERE r.ticket_id = c.ticket_id AND r.kind = 'surcharge_refund'),
-                  round(c.hours::numeric * c.unit_price - c.amount, 2)
+                    WHERE r.origin_id = c.id AND r.kind = 'surcharge_refund'),
+                  (SELECT COALESCE(sum(r.amount + r.hours
+                          * round((r.unit_price * r.multiplier)::numeric, 2)), 0)
+                     FROM hotrush_charge r
+                    WHERE r.origin_id = c.id AND r.kind = 'surcharge_refund')
              FROM hotrush_charge c JOIN helpdesk_ticket t ON t.id = c.ticket_id
             WHERE c.kind = 'charge'"""
     )
     problems, refunds = [], 0
-    for ticket_id, multiplier, flag, count, amount, expected in wrong:
+    for charge_id, _ticket, multiplier, flag, count, off in rows:
         refunds += count
         due = multiplier > 1 and not flag
         if count > 1 or (due and count != 1) or (multiplier <= 1 and count):
-            problems.append(f"ticket {ticket_id}: {count} surcharge refunds")
-        elif count and abs(float(amount) - float(expected)) > EPS:
-            problems.append(f"ticket {ticket_id}: refund {amount}, expected {expected}")
+            problems.append(f"charge {charge_id}: {count} surcharge refunds")
+        elif count and abs(float(off)) > EPS:
+            problems.append(
+                f"charge {charge_id}: refund differs from its hours by {off}"
+            )
     return (
-        "surcharges of ended urgency refunded exactly once",
+        "surcharges of ended urgency refunded exactly once, per charge",
         problems[:8],
         [f"{refunds} surcharge refunds"],
     )
@@ -159,59 +181,82 @@ def balances_consistent(sql):
     negative = sql(
         "SELECT id, amount FROM hotrush_support_balance WHERE amount < %s", (-EPS,)
     )
-    charges = sql(
-        """SELECT b.id, lines.total, charges.total FROM hotrush_support_balance b
-             CROSS JOIN LATERAL (
-                 SELECT COALESCE(sum(amount), 0) AS total
-                   FROM hotrush_support_balance_line l
-                  WHERE l.balance_id = b.id AND l.kind = 'charge') lines
-             CROSS JOIN LATERAL (
-                 SELECT COALESCE(sum(covered_amount), 0) AS total FROM hotrush_charge c
-                  WHERE c.partner_id = b.partner_id AND c.company_id = b.company_id
-                    AND c.kind = 'charge') charges
-            WHERE abs(lines.total + charges.total) > %s""",
-        (EPS,),
-    )
     topups = sql(
         """SELECT l.id FROM hotrush_support_balance_line l
              JOIN account_move_line aml ON aml.id = l.move_line_id
             WHERE l.kind = 'topup' AND abs(l.amount + aml.balance) > %s""",
         (EPS,),
     )
+    # per support invoice and ticket, the balance holds what the invoice deducts
+    # less what posted credit notes gave back; nothing when it is cancelled (HR-87)
     deductions = sql(
-        """SELECT c.ticket_id, d.total, m.total FROM hotrush_charge c
+        """WITH pairs AS (
+                SELECT l.move_id, l.hotrush_ticket_id AS ticket_id
+                  FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+                 WHERE m.move_type = 'out_invoice' AND l.hotrush_deduction
+                UNION
+                SELECT l.move_id, l.ticket_id FROM hotrush_support_balance_line l
+                 WHERE l.kind IN ('charge', 'refund', 'charge_reversal')
+                   AND l.ticket_id IS NOT NULL)
+           SELECT p.move_id, p.ticket_id, booked.total, deducted.total,
+                  returned.total, m.state
+             FROM pairs p JOIN account_move m ON m.id = p.move_id
              CROSS JOIN LATERAL (
-                 SELECT COALESCE(sum(price_unit * quantity), 0) AS total
+                 SELECT COALESCE(-sum(price_subtotal), 0) AS total
                    FROM account_move_line l
-                  WHERE l.hotrush_ticket_id = c.ticket_id AND l.hotrush_deduction) d
+                  WHERE l.move_id = p.move_id AND l.hotrush_ticket_id = p.ticket_id
+                    AND l.hotrush_deduction) deducted
+             CROSS JOIN LATERAL (
+                 SELECT COALESCE(-sum(l.price_subtotal), 0) AS total
+                   FROM account_move_line l JOIN account_move r ON r.id = l.move_id
+                  WHERE r.reversed_entry_id = p.move_id AND r.state = 'posted'
+                    AND l.hotrush_ticket_id = p.ticket_id AND l.hotrush_deduction
+                 ) returned
              CROSS JOIN LATERAL (
                  SELECT COALESCE(sum(amount), 0) AS total
                    FROM hotrush_support_balance_line l
-                  WHERE l.ticket_id = c.ticket_id AND l.kind IN ('charge', 'refund')) m
-            WHERE c.kind = 'charge' AND abs(d.total - m.total) > %s""",
+                  WHERE l.move_id = p.move_id AND l.ticket_id = p.ticket_id
+                    AND l.kind IN ('charge', 'refund', 'charge_reversal')) booked
+            WHERE m.move_type = 'out_invoice' AND abs(booked.total - CASE
+                  WHEN m.state = 'cancel' THEN 0
+                  ELSE -GREATEST(deducted.total - GREATEST(returned.total, 0), 0)
+                  END) > %s""",
         (EPS,),
     )
     kinds = dict(
         sql("SELECT kind, sum(amount) FROM hotrush_support_balance_line GROUP BY kind")
     )
     ((count, total),) = sql("SELECT count(*), sum(amount) FROM hotrush_support_balance")
+    states = dict(
+        sql(
+            "SELECT move_type || ' ' || state, count(*) FROM account_move "
+            "WHERE hotrush_support_invoice OR reversed_entry_id IN "
+            "(SELECT id FROM account_move WHERE hotrush_support_invoice) "
+            "GROUP BY 1"
+        )
+    )
     problems = []
     if stored:
         problems.append(f"stored amount != sum of movements: {stored[:8]}")
     if negative:
         problems.append(f"overdrawn balances: {negative[:8]}")
-    if charges:
-        problems.append(f"balance charges != credit used by charges: {charges[:8]}")
     if topups:
         problems.append(f"top-ups differing from their invoice line: {_ids(topups)}")
     if deductions:
-        problems.append(f"invoice deductions != balance movements: {deductions[:8]}")
+        problems.append(
+            f"balance movements != what the invoices deduct: {deductions[:8]}"
+        )
     facts = [
         f"{count} balances, total {float(total or 0):.2f} = "
-        + " + ".join(f"{kind} {float(kinds[kind]):.2f}" for kind in sorted(kinds))
+        + " + ".join(f"{kind} {float(kinds[kind]):.2f}" for kind in sorted(kinds)),
+        "support invoices and their credit notes: "
+        + ", ".join(f"{key} {states[key]}" for key in sorted(states)),
     ]
     return (
-        "every balance = top-ups + adjustments - charges + refunds (stored = sum)",
+        (
+            "every balance = sum of its movements = what its invoices deduct, "
+            "after reversals"
+        ),
         problems,
         facts,
     )

@@ -114,6 +114,7 @@ class Run:
             for n, spec in enumerate(self.fixture["agents"])
         ]
         targets.append((self.cron_loop, ()))
+        targets.append((self.accountant_loop, ()))
         for target, args in targets:
             thread = threading.Thread(target=target, args=args, daemon=True)
             thread.start()
@@ -202,7 +203,7 @@ class Run:
                 continue
             try:
                 if closed and rng.random() < 0.05:
-                    self.agent_reclose(client, rng.choice(closed))
+                    self.agent_reclose(client, rng, rng.choice(closed))
                 else:
                     tickets = client.call(
                         "helpdesk.ticket",
@@ -268,15 +269,79 @@ class Run:
             if done:
                 closed.append(ticket_id)
 
-    def agent_reclose(self, client, ticket_id):
-        """Reopen a closed ticket and close it again: it is never charged twice."""
+    def agent_reclose(self, client, rng, ticket_id):
+        """Reopen a closed ticket and close it again, with the same hours, more or
+        fewer: each closing bills the difference, never the same hours twice."""
         stages = self.fixture["stages"]
         if client.call(
             "helpdesk.ticket", "write", [ticket_id], {"stage_id": stages["progress"]}
         ):
-            client.call(
-                "helpdesk.ticket", "write", [ticket_id], {"stage_id": stages["done"]}
-            )
+            vals = {"stage_id": stages["done"]}
+            change = rng.choice([0.0, 0.0, 0.5, -0.5])
+            if change:
+                (ticket,) = client.call(
+                    "helpdesk.ticket",
+                    "read",
+                    [ticket_id],
+                    fields=["hotrush_billable_hours"],
+                )
+                vals["hotrush_billable_hours"] = max(
+                    ticket["hotrush_billable_hours"] + change, 0.0
+                )
+            client.call("helpdesk.ticket", "write", [ticket_id], vals)
+
+    def accountant_loop(self):
+        """Accounting posts support invoices while tickets are charged onto them, and
+        reverses some: a posted credit note, a reset to draft and cancel, a cancelled
+        invoice posted again (HR-87). The balances must follow, each once."""
+        rng = random.Random(self.seed * 1000 + 900)
+        client = self.rpc(self.fixture["admin"])
+        support = [
+            ("hotrush_support_invoice", "=", True),
+            ("move_type", "=", "out_invoice"),
+            ("commercial_partner_id", "in", self.load_partners),
+        ]
+        while not self.stop.wait(rng.uniform(4, 8)):
+            if not client.logged_in and not client.login():
+                continue
+            state = rng.choice(["draft", "draft", "posted", "posted", "cancel"])
+            try:
+                ids = client.call(
+                    "account.move", "search", [*support, ("state", "=", state)]
+                )
+                if not ids:
+                    continue
+                move_id = rng.choice(ids)
+                if state == "draft":
+                    client.call("account.move", "action_post", [move_id])
+                elif state == "cancel":
+                    client.call("account.move", "button_draft", [move_id])
+                    client.call("account.move", "action_post", [move_id])
+                elif rng.random() < 0.5:
+                    self.accountant_credit_note(client, move_id)
+                else:
+                    client.call("account.move", "button_draft", [move_id])
+                    client.call("account.move", "button_cancel", [move_id])
+            except RpcError:
+                pass  # recorded: a refusal by the rules, or an error
+
+    def accountant_credit_note(self, client, move_id):
+        """Reverse a posted invoice with a credit note, and post it."""
+        (move,) = client.call("account.move", "read", [move_id], fields=["journal_id"])
+        wizard = client.call(
+            "account.move.reversal",
+            "create",
+            {
+                "move_ids": [(6, 0, [move_id])],
+                "journal_id": move["journal_id"][0],
+                "reason": "E2E: billed by mistake",
+            },
+            context={"active_model": "account.move", "active_ids": [move_id]},
+        )
+        action = client.call("account.move.reversal", "refund_moves", [wizard])
+        credit_note = action.get("res_id")
+        if credit_note:
+            client.call("account.move", "action_post", [credit_note])
 
     def cron_loop(self):
         """The administrator makes the SLA action due every few seconds."""
