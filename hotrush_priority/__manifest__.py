@@ -16,6 +16,7 @@
         "data/mail_activity_type_data.xml",
         "data/hotrush_chat_tool_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/helpdesk_ticket_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_category_views.xml",

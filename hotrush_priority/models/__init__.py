@@ -23,3 +23,4 @@ from . import helpdesk_ticket_chat
 from . import helpdesk_ticket_billing
 from . import helpdesk_ticket_portal
 from . import helpdesk_ticket_archive
+from . import helpdesk_ticket_notice

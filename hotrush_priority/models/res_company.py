@@ -58,6 +58,51 @@ class ResCompany(models.Model):
         "the customer's prepaid balance (like a down payment deduction).",
     )
 
+    # The customer's notices (HR-81), each turned on or off
+    hotrush_notice_accepted = fields.Boolean(
+        string="Tell Customers: HotRush Accepted",
+        default=True,
+        help="E-mail the customer when HotRush is accepted during working hours: "
+        "the deadline, the rate, the working hours and the grace.",
+    )
+    hotrush_notice_queued = fields.Boolean(
+        string="Tell Customers: HotRush Queued",
+        default=True,
+        help="E-mail the customer when HotRush is requested outside working hours: "
+        "when the clock starts, the deadline, the rate and the working hours.",
+    )
+    hotrush_notice_opened = fields.Boolean(
+        string="Tell Customers: Support Opened",
+        default=True,
+        help="E-mail the customer of a queued HotRush ticket when support opens: "
+        "the deadline.",
+    )
+    hotrush_notice_answered = fields.Boolean(
+        string="Tell Customers: Answered in Time",
+        default=True,
+        help="E-mail the customer when a HotRush ticket got its first answer within "
+        "the deadline.",
+    )
+    hotrush_notice_breached = fields.Boolean(
+        string="Tell Customers: Deadline Breached",
+        default=True,
+        help="E-mail the customer when a HotRush deadline passed without an answer, "
+        "and what it means for the bill.",
+    )
+    hotrush_notice_ended = fields.Boolean(
+        string="Tell Customers: Unchecked or Withdrawn",
+        default=True,
+        help="Confirm to the customer that HotRush was unchecked or withdrawn, and "
+        "the rate that applies now.",
+    )
+    hotrush_notice_removed = fields.Boolean(
+        string="Tell Customers: Removed by Support",
+        default=True,
+        help="E-mail the customer when support removes HotRush (or a move to a team "
+        "or category without HotRush does): the reason and the rate that applies "
+        "now.",
+    )
+
     def write(self, vals):
         res = super().write(vals)
         planning = {

@@ -33,6 +33,28 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.hotrush_prepaid_product_id", readonly=False
     )
 
+    hotrush_notice_accepted = fields.Boolean(
+        related="company_id.hotrush_notice_accepted", readonly=False
+    )
+    hotrush_notice_queued = fields.Boolean(
+        related="company_id.hotrush_notice_queued", readonly=False
+    )
+    hotrush_notice_opened = fields.Boolean(
+        related="company_id.hotrush_notice_opened", readonly=False
+    )
+    hotrush_notice_answered = fields.Boolean(
+        related="company_id.hotrush_notice_answered", readonly=False
+    )
+    hotrush_notice_breached = fields.Boolean(
+        related="company_id.hotrush_notice_breached", readonly=False
+    )
+    hotrush_notice_ended = fields.Boolean(
+        related="company_id.hotrush_notice_ended", readonly=False
+    )
+    hotrush_notice_removed = fields.Boolean(
+        related="company_id.hotrush_notice_removed", readonly=False
+    )
+
     def action_hotrush_edit_calendar(self):
         """Open the support calendar's working hours (the company's by default)."""
         self.ensure_one()
@@ -43,5 +65,20 @@ class ResConfigSettings(models.TransientModel):
             "res_model": "resource.calendar",
             "res_id": calendar.id,
             "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_hotrush_notice_templates(self):
+        """Open the e-mail templates of the customer's notices."""
+        self.ensure_one()
+        templates = self.env["mail.template"].browse(
+            self.env["helpdesk.ticket"]._hotrush_notice_template_ids()
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("HotRush Customer Notices"),
+            "res_model": "mail.template",
+            "view_mode": "list,form",
+            "domain": [("id", "in", templates.ids)],
             "target": "current",
         }

@@ -1,0 +1,335 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The customer's notices (HR-81): what happened to their HotRush request, told once per
+event, by e-mail and in the portal's conversation of the ticket.
+
+Each notice is a ``mail.template`` (data/mail_template_data.xml) that administrators
+edit and translate, rendered in the customer's language, with times in the customer's
+time zone (else the support calendar's). A company setting turns each one on or off.
+
+The notices extend the events where they happen. The SLA scheduled action's request,
+opening and breach steps tell their customers in the same run. The first response and
+the end of urgency, which happen in a user's transaction (an agent's answer, a
+customer's withdrawal, a team change of a thousand tickets), are told when that
+transaction commits, as Odoo posts its tracking: after everything the transaction
+does (the audit note, the refund), the tickets of each notice rendered together, and
+only what still holds then (a savepoint rolled back tells nothing).
+
+A marker per notice, written on the ticket before the notice is posted, makes each go
+out once however often or wherever the event is handled: a second worker telling the
+same ticket waits for the first one's row lock and then fails to write it, and a run or
+a retry that comes after finds it set. A new request clears the markers: its events are
+told again.
+
+A notice goes to the ticket's customer only (never to the other followers, whatever
+their subscriptions), as an automated public message: the customer reads it in the
+portal, where it never counts as the first response.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import formatLang
+
+# The notices: kind -> (template xmlid, company setting, marker on the ticket).
+# A request is told as accepted, or as queued when support is closed; the customer's
+# uncheck and withdrawal share one template, as do support's and the automatic removal.
+NOTICES = {
+    "accepted": (
+        "hotrush_priority.mail_template_hotrush_accepted",
+        "hotrush_notice_accepted",
+        "hotrush_told_request_at",
+    ),
+    "queued": (
+        "hotrush_priority.mail_template_hotrush_queued",
+        "hotrush_notice_queued",
+        "hotrush_told_request_at",
+    ),
+    "opened": (
+        "hotrush_priority.mail_template_hotrush_opened",
+        "hotrush_notice_opened",
+        "hotrush_told_opening_at",
+    ),
+    "answered": (
+        "hotrush_priority.mail_template_hotrush_answered",
+        "hotrush_notice_answered",
+        "hotrush_told_answer_at",
+    ),
+    "breached": (
+        "hotrush_priority.mail_template_hotrush_breached",
+        "hotrush_notice_breached",
+        "hotrush_told_breach_at",
+    ),
+    "ended": (
+        "hotrush_priority.mail_template_hotrush_ended",
+        "hotrush_notice_ended",
+        "hotrush_told_end_at",
+    ),
+    "removed": (
+        "hotrush_priority.mail_template_hotrush_removed",
+        "hotrush_notice_removed",
+        "hotrush_told_end_at",
+    ),
+}
+
+# the markers, which a new request clears
+NOTICE_MARKERS = (
+    "hotrush_told_request_at",
+    "hotrush_told_opening_at",
+    "hotrush_told_answer_at",
+    "hotrush_told_breach_at",
+    "hotrush_told_end_at",
+)
+
+# the end actions of the customer (the rest are support's or automatic removals)
+CUSTOMER_ENDS = ("uncheck", "withdraw")
+# the notices told when the user's transaction commits, in the order told
+DEFERRED_NOTICES = ("answered", "breached", "ended", "removed")
+# where a transaction keeps them: {kind: ticket ids}
+PRECOMMIT_KEY = "hotrush_priority.notices_due"
+
+
+def _told_marker(string):
+    """When the customer was told of an event of this request (or the notice was
+    skipped: turned off, no e-mail). Never searched: not indexed."""
+    return fields.Datetime(string=string, copy=False, readonly=True)
+
+
+class HelpdeskTicket(models.Model):
+    _inherit = "helpdesk.ticket"
+
+    hotrush_told_request_at = _told_marker("HotRush Request Told On")
+    hotrush_told_opening_at = _told_marker("HotRush Opening Told On")
+    hotrush_told_answer_at = _told_marker("HotRush Answer Told On")
+    hotrush_told_breach_at = _told_marker("HotRush Breach Told On")
+    hotrush_told_end_at = _told_marker("HotRush End Told On")
+
+    # ------------------------------------------------------------------
+    # Hooks of the core and of the SLA scheduled action
+    # ------------------------------------------------------------------
+
+    def _hotrush_start_vals(self, start, priority):
+        # a new request is told again
+        vals = super()._hotrush_start_vals(start, priority)
+        return dict(vals, **dict.fromkeys(NOTICE_MARKERS, False))
+
+    def _hotrush_system_fields(self):
+        return super()._hotrush_system_fields() | set(NOTICE_MARKERS)
+
+    def _hotrush_notify_request(self, now):
+        """The request step: the customer hears that HotRush is accepted, or queued
+        until support opens, in the same run as the team."""
+        res = super()._hotrush_notify_request(now)
+        queued = self.filtered(
+            lambda t: t.hotrush_queued_until and t.hotrush_queued_until > now
+        )
+        queued._hotrush_tell_customer("queued", now)
+        (self - queued)._hotrush_tell_customer("accepted", now)
+        return res
+
+    def _hotrush_notify_opening(self, now):
+        """Support opened: the customer of a ticket told it was queued hears that the
+        clock runs, and the deadline."""
+        res = super()._hotrush_notify_opening(now)
+        self.filtered(
+            lambda t: (
+                t.hotrush_queued_until
+                and t.hotrush_queued_until <= now
+                and t.hotrush_opening_notified_at
+                and (
+                    not t.hotrush_told_request_at
+                    or t.hotrush_told_request_at < t.hotrush_queued_until
+                )
+            )
+        )._hotrush_tell_customer("opened", now)
+        return res
+
+    def _hotrush_escalate_breach(self, now):
+        res = super()._hotrush_escalate_breach(now)
+        self.filtered(
+            lambda t: (
+                t.hotrush_escalated_at
+                and t.hotrush_sla_status == "breached"
+                and not t.hotrush_first_response_at
+            )
+        )._hotrush_tell_customer("breached", now)
+        return res
+
+    def _hotrush_register_first_response(self, message):
+        """Answered: in time, or after the deadline (a breach the scheduled action
+        may not have told yet)."""
+        registered = super()._hotrush_register_first_response(message)
+        if registered and self.hotrush_sla_status in ("met", "breached"):
+            self._hotrush_notice_due(
+                "answered" if self.hotrush_sla_status == "met" else "breached"
+            )
+        return registered
+
+    def _hotrush_end(self, action, reason=False, note=False):
+        res = super()._hotrush_end(action, reason=reason, note=note)
+        self._hotrush_notice_due("ended" if action in CUSTOMER_ENDS else "removed")
+        return res
+
+    # ------------------------------------------------------------------
+    # Notices due when the transaction commits
+    # ------------------------------------------------------------------
+
+    def _hotrush_notice_due(self, kind):
+        """Tell the ``kind`` notice of these tickets when this transaction commits,
+        with the others due in it (see ``_hotrush_tell_due``)."""
+        if not self:
+            return
+        precommit = self.env.cr.precommit
+        due = precommit.data.setdefault(PRECOMMIT_KEY, defaultdict(set))
+        if not due:
+            precommit.add(self.browse()._hotrush_tell_due)
+        due[kind].update(self.ids)
+
+    def _hotrush_tell_due(self):
+        """Tell the notices this transaction left due, in the order events happen
+        (an answer before the end of urgency), each to the tickets where it still
+        holds: a ticket answered or ended in a savepoint that was rolled back, or
+        requested again since, is not told."""
+        due = self.env.cr.precommit.data.pop(PRECOMMIT_KEY, {})
+        now = fields.Datetime.now()
+        for kind in DEFERRED_NOTICES:
+            # sudo: which of these tickets the rules told, whoever ended them
+            tickets = self.sudo().browse(due.get(kind, ())).exists()
+            tickets.filtered(
+                lambda t, kind=kind: t._hotrush_notice_holds(kind)
+            )._hotrush_tell_customer(kind, now)
+
+    def _hotrush_notice_holds(self, kind):
+        """Whether the event ``kind`` is still what happened to this request."""
+        self.ensure_one()
+        if kind in ("answered", "breached"):
+            status = "met" if kind == "answered" else "breached"
+            return bool(
+                self.hotrush_first_response_at and self.hotrush_sla_status == status
+            )
+        ends = CUSTOMER_ENDS if kind == "ended" else ("remove", "auto_remove")
+        return not self.hotrush and self.hotrush_end_action in ends
+
+    # ------------------------------------------------------------------
+    # Notices
+    # ------------------------------------------------------------------
+
+    def _hotrush_tell_customer(self, kind, now=None):
+        """Tell the customers of these tickets the ``kind`` notice (see NOTICES),
+        once per request: tickets already told are skipped, the others are marked
+        told first, then told when their company wants that notice and their customer
+        has an e-mail address.
+
+        Called by the rules after their own access checks, whoever set the event off
+        (a customer's withdrawal, an agent's answer, the scheduled action).
+
+        :return: the messages posted
+        """
+        template_xmlid, setting, marker = NOTICES[kind]
+        # sudo: the markers are system fields and the notice states what the rules
+        # did, on these tickets only; it goes to each ticket's own customer
+        todo = self.sudo().filtered(lambda t: not t[marker])
+        if not todo:
+            return self.env["mail.message"]
+        todo.write({marker: now or fields.Datetime.now()})
+        # the row lock is taken now, before anything is sent: a concurrent sender of
+        # the same notice waits for this transaction, then fails on the marker
+        todo.flush_recordset([marker])
+        to_tell = todo.filtered(
+            lambda t: (
+                (t.company_id or self.env.company)[setting]
+                and t.partner_id.email_normalized
+            )
+        )
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not to_tell or not template:
+            return self.env["mail.message"]
+        return to_tell._hotrush_post_customer_notices(template.sudo())
+
+    def _hotrush_post_customer_notices(self, template):
+        """Post ``template`` on each of these tickets, to its customer only.
+
+        The template is rendered for the batch (once per language); each message is
+        public (the portal's conversation shows it), automated (never a first
+        response), notifies the customer only (``notify_skip_followers``) and is
+        given what ``message_post`` would compute again for each: reply-to, alias
+        domain and company, computed for the batch.
+
+        :return: the messages
+        """
+        rendered = template._generate_template(
+            self.ids, ["subject", "body_html", "email_from"]
+        )
+        reply_to = self._notify_get_reply_to()
+        domains = self._mail_get_alias_domains(default_company=self.env.company)
+        companies = self._mail_get_companies(default=self.env.company)
+        messages = self.env["mail.message"]
+        # the customer already follows the ticket, or is meant not to
+        tickets = self.with_context(mail_post_autofollow=False)
+        for ticket in tickets:
+            values = rendered[ticket.id]
+            author = (ticket.company_id or self.env.company).partner_id
+            messages |= ticket.message_post(
+                body=values["body_html"],
+                subject=values["subject"],
+                message_type="auto_comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=ticket.partner_id.ids,
+                author_id=author.id,
+                email_from=values["email_from"] or author.email_formatted or None,
+                reply_to=reply_to[ticket.id],
+                record_alias_domain_id=domains[ticket.id].id,
+                record_company_id=companies[ticket.id].id,
+                email_layout_xmlid=template.email_layout_xmlid or False,
+                notify_skip_followers=True,
+                notify_author_mention=True,
+            )
+        return messages
+
+    @api.model
+    def _hotrush_notice_template_ids(self):
+        """The ids of the notices' templates (those not deleted), in NOTICES order."""
+        ids = (
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                template_xmlid, raise_if_not_found=False
+            )
+            for template_xmlid, _setting, _marker in NOTICES.values()
+        )
+        return [template_id for template_id in dict.fromkeys(ids) if template_id]
+
+    # ------------------------------------------------------------------
+    # What the templates say (called from them, in the customer's language)
+    # ------------------------------------------------------------------
+
+    def _hotrush_notice_tz(self):
+        """The customer's time zone, else the support calendar's."""
+        self.ensure_one()
+        if self.partner_id.tz:
+            return self.partner_id.tz
+        calendar = self._get_hotrush_calendar()
+        return (calendar and calendar._hotrush_zone()) or "UTC"
+
+    def _hotrush_notice_time(self, value):
+        """``value`` (UTC) as the customer reads it: their language and zone."""
+        self.ensure_one()
+        if not value:
+            return ""
+        return self._hotrush_format(value, tz=self._hotrush_notice_tz())
+
+    def _hotrush_notice_hours(self):
+        """Support's working hours of the coming week in the customer's zone."""
+        self.ensure_one()
+        calendar = self._get_hotrush_calendar()
+        if not calendar:
+            return ""
+        return calendar._hotrush_working_hours_text(
+            self._hotrush_notice_tz(), fields.Datetime.now()
+        )
+
+    def _hotrush_notice_rate(self):
+        """The HotRush rate multiplier as a number in the customer's language,
+        e.g. "2" or "1.50"."""
+        self.ensure_one()
+        rate = (self.company_id or self.env.company).hotrush_rate_multiplier
+        digits = 0 if rate == int(rate) else 2
+        return formatLang(self.env, rate, digits=digits)
