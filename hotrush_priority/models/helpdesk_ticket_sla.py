@@ -6,12 +6,16 @@ SLA scheduled action's opening notices, warnings and breach escalations (HR-50 â
 Each step selects tickets on stored, indexed fields, locks them with SKIP LOCKED in the
 same statement (a second worker gets other tickets), writes a "done" marker with the
 notice and commits per batch: a run can stop anywhere, run twice or run in parallel,
-and every notice still goes out once.
+and every notice still goes out once. The notices of a batch are made together
+(followers and activities at once, each note posted with what is the same for the
+batch computed once), and their e-mails go to Odoo's e-mail queue, woken at once,
+instead of being sent one by one after each commit.
 """
 
 import logging
 from datetime import timedelta
 
+from markupsafe import escape
 from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
@@ -21,6 +25,9 @@ from odoo.tools import SQL, format_datetime
 from ..const import CRON_BATCH_SIZE, OPEN_STATUSES, RESPONSE_ACTIVITY, SLA_CRON
 
 _logger = logging.getLogger(__name__)
+
+# Odoo's e-mail queue, which sends the e-mails of the notices
+MAIL_QUEUE_CRON = "mail.ir_cron_mail_scheduler_action"
 
 
 # the markers below, which a new request clears
@@ -255,19 +262,30 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_response_activity_vals(self, user):
         self.ensure_one()
-        activity_type = self.env.ref(RESPONSE_ACTIVITY)
         tz = user.tz or "UTC"
         deadline = self.hotrush_deadline
         local = fields.Datetime.context_timestamp(self.with_context(tz=tz), deadline)
+        summary = self.env._(
+            "Respond by %(deadline)s",
+            deadline=format_datetime(self.env, deadline, tz=tz, dt_format="short"),
+        )
+        return self._hotrush_activity_vals(user, summary, local.date())
+
+    def _hotrush_activity_vals(self, user, summary, date_deadline):
+        """A HotRush response activity of this ticket for ``user``, automated, as
+        ``activity_schedule`` would make it."""
+        self.ensure_one()
+        # the type's id from the registry's cache (ref() would check it exists, a
+        # query per activity)
+        activity_type = self.env["mail.activity.type"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(RESPONSE_ACTIVITY)
+        )
         return {
             "activity_type_id": activity_type.id,
-            "summary": self.env._(
-                "Respond by %(deadline)s",
-                deadline=format_datetime(self.env, deadline, tz=tz, dt_format="short"),
-            ),
+            "summary": summary,
             "note": activity_type.default_note,
             "automated": True,
-            "date_deadline": local.date(),
+            "date_deadline": date_deadline,
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
             "user_id": user.id,
@@ -290,8 +308,9 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         # sudo: the action checks the tickets of every company, whoever its user is.
         # Each step reads and writes only the ticket it handles and notifies that
-        # ticket's own team, so nothing of one customer reaches another.
-        tickets = self.sudo()
+        # ticket's own team, so nothing of one customer reaches another. Its e-mails
+        # are queued (as Odoo queues those of server actions), see _hotrush_cron_run_step.
+        tickets = self.sudo().with_context(mail_notify_force_send=False)
         for domain_method, method in tickets._hotrush_cron_steps():
             domain = getattr(tickets, domain_method)(now)
             if not tickets._hotrush_cron_run_step(domain, method, now, batch_size):
@@ -418,6 +437,8 @@ class HelpdeskTicket(models.Model):
                 return True
             last_id = max(tickets.ids)
             done = tickets._hotrush_cron_process(method, now)
+            if done:
+                self._hotrush_wake_mail_queue()
             full = len(tickets) == batch_size
             remaining = (
                 self.search_count(domain & Domain("id", ">", last_id)) if full else 0
@@ -430,6 +451,15 @@ class HelpdeskTicket(models.Model):
                     # later steps have not run: ask to be called again right away
                     cron._commit_progress(remaining=1)
                 return False
+
+    @api.model
+    def _hotrush_wake_mail_queue(self):
+        """The e-mails of the notices a batch queued leave with its commit: Odoo's
+        e-mail queue is woken for them (it sends them in batches)."""
+        queue = self.env.ref(MAIL_QUEUE_CRON, raise_if_not_found=False)
+        if queue:
+            # sudo: wakes Odoo's e-mail queue, nothing else of it is read or changed
+            queue.sudo()._trigger()
 
     @api.model
     def _hotrush_cron_lock(self, domain, limit):
@@ -495,10 +525,16 @@ class HelpdeskTicket(models.Model):
         # sudo: done markers are system fields; the scheduled action runs as
         # superuser already (see _cron_hotrush_sla), a manual call may not
         self.sudo().write({"hotrush_opening_notified_at": now})
-        for ticket in self:
-            ticket._hotrush_post_notice(
-                ticket._hotrush_opening_message(), ticket._hotrush_team_users()
-            )
+        self._hotrush_post_notices(
+            [
+                (
+                    ticket,
+                    ticket._hotrush_opening_message(),
+                    ticket._hotrush_team_users(),
+                )
+                for ticket in self
+            ]
+        )
 
     def _hotrush_escalate_breach(self, now):
         """Deadline plus grace passed unanswered: breached, escalated to the leader."""
@@ -511,11 +547,14 @@ class HelpdeskTicket(models.Model):
         # sudo: done markers are system fields; the scheduled action runs as
         # superuser already (see _cron_hotrush_sla), a manual call may not
         breached.sudo().write({"hotrush_escalated_at": now})
-        for ticket in breached:
-            leader = ticket._hotrush_escalation_user()
+        leaders = {ticket: ticket._hotrush_escalation_user() for ticket in breached}
+        for leader, tickets in breached.grouped(leaders.get).items():
             if leader:
-                ticket.message_subscribe(partner_ids=leader.partner_id.ids)
-                ticket._hotrush_schedule_cron_activity(
+                tickets.message_subscribe(partner_ids=leader.partner_id.ids)
+        breached._hotrush_schedule_cron_activities(
+            [
+                (
+                    ticket,
                     leader,
                     self.env._(
                         "HotRush breached: answer now (deadline %(deadline)s)",
@@ -524,7 +563,17 @@ class HelpdeskTicket(models.Model):
                         ),
                     ),
                 )
-            ticket._hotrush_post_notice(ticket._hotrush_breach_message(leader), leader)
+                for ticket, leader in leaders.items()
+                if leader
+            ]
+        )
+        breached._hotrush_post_notices(
+            [
+                (ticket, ticket._hotrush_breach_message(leader), leader)
+                for ticket, leader in leaders.items()
+            ]
+        )
+        for ticket, leader in leaders.items():
             _logger.info(
                 "HotRush ticket %s (id %s) breached its deadline %s; escalated to %s",
                 ticket.number,
@@ -538,29 +587,38 @@ class HelpdeskTicket(models.Model):
         # sudo: done markers are system fields; the scheduled action runs as
         # superuser already (see _cron_hotrush_sla), a manual call may not
         self.sudo().write({"hotrush_warned_at": now})
+        activities, notices = [], []
         for ticket in self:
             user = ticket._hotrush_responsible_user()
             deadline = ticket._hotrush_format(
                 ticket.hotrush_deadline, tz=user.tz or None
             )
             if user:
-                ticket._hotrush_schedule_cron_activity(
-                    user,
-                    self.env._(
-                        "HotRush deadline approaching: respond by %(deadline)s",
-                        deadline=deadline,
-                    ),
+                activities.append(
+                    (
+                        ticket,
+                        user,
+                        self.env._(
+                            "HotRush deadline approaching: respond by %(deadline)s",
+                            deadline=deadline,
+                        ),
+                    )
                 )
             minutes = max(int((ticket.hotrush_deadline - now).total_seconds()) // 60, 0)
-            ticket._hotrush_post_notice(
-                self.env._(
-                    "HotRush deadline approaching: respond publicly by %(deadline)s "
-                    "(%(minutes)s minutes left).",
-                    deadline=deadline,
-                    minutes=minutes,
-                ),
-                user,
+            notices.append(
+                (
+                    ticket,
+                    self.env._(
+                        "HotRush deadline approaching: respond publicly by "
+                        "%(deadline)s (%(minutes)s minutes left).",
+                        deadline=deadline,
+                        minutes=minutes,
+                    ),
+                    user,
+                )
             )
+        self._hotrush_schedule_cron_activities(activities)
+        self._hotrush_post_notices(notices)
 
     # ------------------------------------------------------------------
     # Notices
@@ -600,24 +658,111 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return self.team_id.user_id | self.team_id.user_ids
 
-    def _hotrush_post_notice(self, body, users):
-        """An internal note on the ticket that notifies ``users``."""
-        self.ensure_one()
-        return self.message_post(
-            body=body,
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
-            partner_ids=users.partner_id.ids,
-        )
+    def _hotrush_post_notices(self, notices):
+        """Internal notes that notify their users, ``notices`` being
+        ``(ticket, body, users)`` for tickets of ``self``, one per ticket.
 
-    def _hotrush_schedule_cron_activity(self, user, summary):
-        """A HotRush response activity due today (in the user's time zone).
+        Posted as ``message_post`` posts them (same values, hooks and notification
+        to the users), for the batch at once: what it would compute again for each
+        note is computed once (the author) or for all the tickets together (their
+        reply-to address, alias domain, company and thread parent), and the
+        messages are made in one insert; then each is notified.
 
-        Same type as the response activity, so the first response marks it done and
-        ending urgency removes it.
+        :return: the messages
         """
-        self.ensure_one()
-        today = fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
-        return self.activity_schedule(
-            RESPONSE_ACTIVITY, date_deadline=today, summary=summary, user_id=user.id
+        if not notices:
+            return self.env["mail.message"]
+        tickets = self._fallback_lang()
+        author_id, email_from = tickets._message_compute_author()
+        reply_to = tickets._notify_get_reply_to(default=email_from, author_id=author_id)
+        # sudo: as message_post reads them, the alias domain of each ticket
+        domains = tickets.sudo()._mail_get_alias_domains(
+            default_company=self.env.company
+        )
+        companies = tickets._mail_get_companies(default=self.env.company)
+        parents = tickets._hotrush_thread_parents()
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        values_list = [
+            {
+                "author_id": author_id,
+                "author_guest_id": False,
+                "email_from": email_from,
+                "model": self._name,
+                "res_id": ticket.id,
+                "body": escape(body),
+                "message_type": "notification",
+                "parent_id": parents.get(ticket.id, False),
+                "subject": False,
+                "subtype_id": note,
+                "partner_ids": users.partner_id.ids,
+                "incoming_email_to": False,
+                "incoming_email_cc": False,
+                "outgoing_email_to": False,
+                "email_add_signature": True,
+                "record_alias_domain_id": domains[ticket.id].id,
+                "record_company_id": companies[ticket.id].id,
+                "reply_to": reply_to[ticket.id],
+                "attachment_ids": [],
+            }
+            for ticket, body, users in notices
+        ]
+        messages = tickets._message_create(values_list)
+        for (ticket, _body, _users), message, values in zip(
+            notices, messages, values_list, strict=True
+        ):
+            ticket = ticket.with_env(tickets.env)
+            ticket._message_post_after_hook(message, values)
+            ticket._notify_thread(message, values)
+        return messages
+
+    def _hotrush_thread_parents(self):
+        """The message each ticket's next post answers, as ``message_post`` finds it
+        (``_message_compute_parent_id`` of a flat thread): of its last 200 messages
+        but user notifications, the last comment or e-mail, else the last one.
+
+        :return: {ticket id: message id}, tickets without messages left out
+        """
+        if not self._mail_flat_thread:
+            return {}
+        self.env["mail.message"].flush_model(
+            ["model", "res_id", "message_type", "date", "create_date"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (res_id) res_id, id
+                     FROM (SELECT id, res_id, message_type, date, create_date,
+                                  row_number() OVER (PARTITION BY res_id
+                                                     ORDER BY date DESC, id DESC) AS n
+                             FROM mail_message
+                            WHERE model = %s AND res_id IN %s
+                              AND message_type != 'user_notification') recent
+                    WHERE n <= 200
+                 ORDER BY res_id, message_type IN ('comment', 'email') DESC,
+                          COALESCE(date, create_date) DESC, id DESC""",
+                self._name,
+                tuple(self.ids),
+            )
+        )
+        return dict(rows)
+
+    def _hotrush_schedule_cron_activities(self, todo):
+        """HotRush response activities due today (in each user's time zone), made
+        at once as ``activity_schedule`` makes them, ``todo`` being
+        ``(ticket, user, summary)`` for tickets of ``self``.
+
+        Same type as the response activity, so the first response marks them done
+        and ending urgency removes them.
+        """
+        Activity = self.env["mail.activity"]
+        if self.env.context.get("mail_activity_automation_skip") or not todo:
+            return Activity
+        return Activity.create(
+            [
+                ticket._hotrush_activity_vals(
+                    user,
+                    summary,
+                    fields.Date.context_today(ticket.with_context(tz=user.tz or "UTC")),
+                )
+                for ticket, user, summary in todo
+            ]
         )

@@ -186,6 +186,28 @@ class TestSlaCron(HotrushCase):
         )
         self.assertEqual(ticket.hotrush_sla_status, "breached")
 
+    def test_notice_threads_and_waits_in_the_mail_queue(self):
+        # the notice answers the thread as a post would (the customer's last e-mail),
+        # and its e-mail to the leader waits in Odoo's e-mail queue, woken by the run
+        ticket = self._request(thursday(11), user_id=self.agent.id)
+        with freeze_time(thursday(11, 30)):
+            email = ticket.sudo().message_post(
+                body="Still down.",
+                message_type="email",
+                subtype_xmlid="mail.mt_comment",
+                author_id=self.portal.partner_id.id,
+            )
+        queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        Trigger = self.env["ir.cron.trigger"]
+        woken = Trigger.search([("cron_id", "=", queue.id)])
+        self._run_cron(thursday(12, 0, 1))
+        notice = self._notices(ticket, BREACH_TEXT)
+        self.assertEqual(notice.parent_id, email)
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", notice.id)])
+        self.assertEqual(mail.recipient_ids, self.leader.partner_id)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertTrue(Trigger.search([("cron_id", "=", queue.id)]) - woken)
+
     # HR-52: opening notice for tickets queued since the last closing
 
     def test_opening_notice_for_queued_tickets(self):

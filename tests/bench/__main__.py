@@ -389,8 +389,15 @@ def _median_of(runs, key):
     return harness.median([run[key] for run in runs])
 
 
+# P4: what the SLA action may cost per ticket it handles, against the notice each
+# ticket must get made the plain way (one message_post and one activity_schedule)
+CRON_COST_PER_TICKET = 1.5
+CRON_QUERIES_PER_TICKET = 40
+
+
 def criteria_cron(data):
     small, large = data["runs"]["small"], data["runs"]["large"]
+    notices = data["runs"]["notices"]
     t_small, t_large = _median_of(small, "seconds"), _median_of(large, "seconds")
     q_small, q_large = _median_of(small, "queries"), _median_of(large, "queries")
     ratio = t_large / t_small
@@ -403,7 +410,7 @@ def criteria_cron(data):
         for run in small + large
     )
     open_large = f"{large[0]['open']:,}" if large else "?"
-    return [
+    rows = [
         _row(
             "P4",
             f"SLA scheduled action, one run: {open_large} open tickets of which "
@@ -431,6 +438,54 @@ def criteria_cron(data):
             "",
             "all runs",
             handled,
+        ),
+    ]
+    # the small and large runs handle the same due tickets with the same queries
+    t_run = _median_of(small + large, "seconds") / due
+    q_run = _median_of(small + large, "queries") / due
+    t_plain = _median_of(notices, "seconds") / due
+    q_plain = _median_of(notices, "queries") / due
+    ratio = t_run / t_plain
+    queued = all(
+        run["emails"]
+        and run["emails_queued"] == run["emails"]
+        and run["mail_queue_woken"]
+        for run in small + large
+    )
+    return rows + [
+        _row(
+            "P4",
+            f"cost per handled ticket: the runs above on their {due:,} due tickets "
+            "(opening notices, breaches, escalations) / the notice each must get, made "
+            "the plain way on the same tickets (one message_post to its recipients and "
+            "one activity_schedule per ticket, e-mails queued alike) after each run; "
+            f"medians of {len(small + large)} and {len(notices)}",
+            _ms(t_plain),
+            _ms(t_run),
+            f"{ratio:.3f}",
+            f"≤ {CRON_COST_PER_TICKET}",
+            ratio <= CRON_COST_PER_TICKET,
+        ),
+        _row(
+            "P4",
+            "queries per handled ticket: the run / the plain notice",
+            _n(round(q_plain, 1)),
+            _n(round(q_run, 1)),
+            f"{q_run - q_plain:+.1f}",
+            f"≤ {CRON_QUERIES_PER_TICKET}",
+            q_run <= CRON_QUERIES_PER_TICKET,
+        ),
+        _row(
+            "P4",
+            "the e-mails of the run's notices go to Odoo's e-mail queue, which the run "
+            "wakes",
+            "",
+            f"{small[0]['emails_queued']:,} of {small[0]['emails']:,} queued"
+            if small
+            else "?",
+            "",
+            "all queued, queue woken",
+            queued,
         ),
     ]
 

@@ -538,13 +538,82 @@ def _due_now(env):
     return len(due)
 
 
+def _p4_notices(db, ids, due_ids):
+    """The notice each due ticket must get, made the plain way and measured: one
+    ``message_post`` to the team leader and one ``activity_schedule`` for them per
+    ticket, in one transaction committed, as the scheduled action's user, with the
+    e-mails queued as the action queues them (``mail_notify_force_send=False``).
+
+    :return: the meter, the commit included
+    """
+    with environment(db) as env, Meter() as meter:
+        env = env(context={**env.context, "mail_notify_force_send": False})
+        leader = env["res.users"].browse(ids["leader"])
+        today = fields.Date.context_today(leader.with_context(tz=leader.tz))
+        for ticket in env["helpdesk.ticket"].browse(due_ids):
+            ticket.message_post(
+                body=ticket._hotrush_breach_message(leader),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+                partner_ids=leader.partner_id.ids,
+            )
+            ticket.activity_schedule(
+                "hotrush_priority.mail_activity_type_hotrush_response",
+                date_deadline=today,
+                summary="HotRush breached: answer now",
+                user_id=leader.id,
+            )
+        env.cr.commit()
+    return meter
+
+
+def _p4_run(run_db, due_ids):
+    """One run of the SLA action on ``run_db``, measured, with what it did."""
+    with environment(run_db) as env:
+        env.cr.execute("SELECT count(*) FROM helpdesk_ticket WHERE hotrush")
+        open_tickets = env.cr.fetchone()[0]
+        due_before = _due_now(env)
+        env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_mail")
+        last_mail = env.cr.fetchone()[0]
+    with environment(run_db) as env, Meter() as meter:
+        env["helpdesk.ticket"]._cron_hotrush_sla()
+    with environment(run_db) as env:
+        escalated, touched = _cron_state(env, due_ids)
+        due_after = _due_now(env)
+        env.cr.execute(
+            """SELECT count(*) FILTER (WHERE state = 'outgoing'), count(*)
+                 FROM mail_mail WHERE id > %s""",
+            [last_mail],
+        )
+        queued, emails = env.cr.fetchone()
+        queue = env.ref("mail.ir_cron_mail_scheduler_action")
+        woken = bool(
+            env["ir.cron.trigger"].search_count([("cron_id", "=", queue.id)], limit=1)
+        )
+    return {
+        "seconds": meter.seconds,
+        "queries": meter.queries,
+        "open": open_tickets,
+        "due_before": due_before,
+        "escalated": escalated,
+        "others_touched": touched,
+        "due_after": due_after,
+        "emails": emails,
+        "emails_queued": queued,
+        "mail_queue_woken": woken,
+    }
+
+
 def bench_cron(ready_db, prefix, ids, open_count, due_count, repeat):
     """P4: one run of the SLA scheduled action, ``open_count`` open HotRush tickets of
-    which ``due_count`` are due, against ``due_count`` open tickets all due.
+    which ``due_count`` are due, against ``due_count`` open tickets all due; and the
+    cost of that run per due ticket against the notice each must get, made the plain
+    way (``_p4_notices``) on the same tickets.
 
     Both databases hold the same due tickets (the large one is a copy of the small one
-    plus the tickets that are not due). Each run works on a fresh copy of its database,
-    the two kinds alternating; the action's method is called as its server action does
+    plus the tickets that are not due). Each run and each set of plain notices works on
+    a fresh copy of its database, the small and large runs alternating, each followed
+    by the plain notices; the action's method is called as its server action does
     (``model._cron_hotrush_sla()``, as the scheduled action's user), in one call, so the
     query count does not depend on the job runner's time slices.
     """
@@ -559,33 +628,18 @@ def bench_cron(ready_db, prefix, ids, open_count, due_count, repeat):
     release(small)
     release(big)
 
-    runs = {"small": [], "large": []}
+    runs = {"small": [], "large": [], "notices": []}
     for number in range(repeat):
         order = ("small", "large") if number % 2 == 0 else ("large", "small")
-        for kind in order:
-            source = small if kind == "small" else big
+        # each run followed by the plain notices, so that both alternate
+        for kind in (order[0], "notices", order[1], "notices"):
             run_db = f"{prefix}_p4_run"
-            copy_db(source, run_db)
-            with environment(run_db) as env:
-                env.cr.execute("SELECT count(*) FROM helpdesk_ticket WHERE hotrush")
-                open_tickets = env.cr.fetchone()[0]
-                due_before = _due_now(env)
-            with environment(run_db) as env, Meter() as meter:
-                env["helpdesk.ticket"]._cron_hotrush_sla()
-            with environment(run_db) as env:
-                escalated, touched = _cron_state(env, due_ids)
-                due_after = _due_now(env)
-            runs[kind].append(
-                {
-                    "seconds": meter.seconds,
-                    "queries": meter.queries,
-                    "open": open_tickets,
-                    "due_before": due_before,
-                    "escalated": escalated,
-                    "others_touched": touched,
-                    "due_after": due_after,
-                }
-            )
+            copy_db(big if kind == "large" else small, run_db)
+            if kind == "notices":
+                meter = _p4_notices(run_db, ids, due_ids)
+                runs[kind].append({"seconds": meter.seconds, "queries": meter.queries})
+            else:
+                runs[kind].append(_p4_run(run_db, due_ids))
             drop_db(run_db)
     drop_db(small)
     drop_db(big)
