@@ -114,15 +114,20 @@ class HelpdeskTicket(models.Model):
         :param calendars: plan only the tickets on these calendars (all when None)
         :return: ticket id -> ``(opening, deadline)``, for the tickets planned
         """
+        # one ticket of each team and company, its calendar and target read once
+        samples = {}
+        for ticket_id, team_id, company_id, *_rest in rows:
+            samples.setdefault((team_id, company_id), ticket_id)
+        tickets = self.browse(list(samples.values()))
+        tickets.fetch(["team_id", "company_id"])
         setups = {}  # (team id, company id) -> (calendar, response hours)
+        for key, ticket in zip(samples, tickets, strict=True):
+            setups[key] = (
+                ticket._get_hotrush_calendar(),
+                ticket._get_hotrush_response_hours(),
+            )
         per_calendar = defaultdict(lambda: defaultdict(list))  # request -> ticket ids
         for ticket_id, team_id, company_id, start, _opening, _deadline in rows:
-            if (team_id, company_id) not in setups:
-                ticket = self.browse(ticket_id)
-                setups[team_id, company_id] = (
-                    ticket._get_hotrush_calendar(),
-                    ticket._get_hotrush_response_hours(),
-                )
             calendar, hours = setups[team_id, company_id]
             if calendar and (calendars is None or calendar in calendars):
                 per_calendar[calendar][start, hours].append(ticket_id)
