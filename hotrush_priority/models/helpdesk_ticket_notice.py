@@ -28,6 +28,8 @@ portal, where it never counts as the first response.
 
 from collections import defaultdict
 
+from markupsafe import escape
+
 from odoo import api, fields, models
 from odoo.tools import formatLang
 
@@ -249,40 +251,61 @@ class HelpdeskTicket(models.Model):
     def _hotrush_post_customer_notices(self, template):
         """Post ``template`` on each of these tickets, to its customer only.
 
-        The template is rendered for the batch (once per language); each message is
+        The template is rendered for the batch (once per language). Each message is
         public (the portal's conversation shows it), automated (never a first
-        response), notifies the customer only (``notify_skip_followers``) and is
-        given what ``message_post`` would compute again for each: reply-to, alias
-        domain and company, computed for the batch.
+        response) and notifies the customer only (``notify_skip_followers``: other
+        followers get nothing, whatever their subscriptions). They are posted as
+        ``message_post`` posts them (same values, hooks and notification), for the
+        batch at once, as the SLA action posts its notes: reply-to, alias domain,
+        company and thread parent computed for all the tickets together, the
+        messages made in one insert, then each notified.
 
         :return: the messages
         """
         rendered = template._generate_template(
             self.ids, ["subject", "body_html", "email_from"]
         )
-        reply_to = self._notify_get_reply_to()
-        domains = self._mail_get_alias_domains(default_company=self.env.company)
-        companies = self._mail_get_companies(default=self.env.company)
-        messages = self.env["mail.message"]
-        # the customer already follows the ticket, or is meant not to
-        tickets = self.with_context(mail_post_autofollow=False)
+        tickets = self._fallback_lang()
+        reply_to = tickets._notify_get_reply_to()
+        domains = tickets._mail_get_alias_domains(default_company=self.env.company)
+        companies = tickets._mail_get_companies(default=self.env.company)
+        parents = tickets._hotrush_thread_parents()
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        values_list = []
         for ticket in tickets:
             values = rendered[ticket.id]
+            # the company speaks: never the customer who set the event off (an
+            # author is not notified of their own message), never an agent
             author = (ticket.company_id or self.env.company).partner_id
-            messages |= ticket.message_post(
-                body=values["body_html"],
-                subject=values["subject"],
-                message_type="auto_comment",
-                subtype_xmlid="mail.mt_comment",
-                partner_ids=ticket.partner_id.ids,
-                author_id=author.id,
-                email_from=values["email_from"] or author.email_formatted or None,
-                reply_to=reply_to[ticket.id],
-                record_alias_domain_id=domains[ticket.id].id,
-                record_company_id=companies[ticket.id].id,
-                email_layout_xmlid=template.email_layout_xmlid or False,
-                notify_skip_followers=True,
-                notify_author_mention=True,
+            values_list.append(
+                {
+                    "author_id": author.id,
+                    "author_guest_id": False,
+                    "email_from": values["email_from"] or author.email_formatted,
+                    "model": self._name,
+                    "res_id": ticket.id,
+                    "body": escape(values["body_html"]),
+                    "message_type": "auto_comment",
+                    "parent_id": parents.get(ticket.id, False),
+                    "subject": values["subject"] or False,
+                    "subtype_id": comment,
+                    "partner_ids": ticket.partner_id.ids,
+                    "incoming_email_to": False,
+                    "incoming_email_cc": False,
+                    "outgoing_email_to": False,
+                    "email_add_signature": True,
+                    "email_layout_xmlid": template.email_layout_xmlid or False,
+                    "record_alias_domain_id": domains[ticket.id].id,
+                    "record_company_id": companies[ticket.id].id,
+                    "reply_to": reply_to[ticket.id],
+                    "attachment_ids": [],
+                }
+            )
+        messages = tickets._message_create(values_list)
+        for ticket, message, values in zip(tickets, messages, values_list, strict=True):
+            ticket._message_post_after_hook(message, values)
+            ticket._notify_thread(
+                message, values, notify_skip_followers=True, notify_author_mention=True
             )
         return messages
 
