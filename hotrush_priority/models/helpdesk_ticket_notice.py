@@ -10,7 +10,7 @@ time zone (else the support calendar's). A company setting turns each one on or 
 The notices extend the events where they happen. The SLA scheduled action's request,
 opening and breach steps tell their customers in the same run. The first response and
 the end of urgency, which happen in a user's transaction (an agent's answer, a
-customer's withdrawal, a team change of a thousand tickets), are told when that
+customer's withdrawal, an agent moving tickets to another team), are told when that
 transaction commits, as Odoo posts its tracking: after everything the transaction
 does (the audit note, the refund), the tickets of each notice rendered together, and
 only what still holds then (a savepoint rolled back tells nothing).
