@@ -146,12 +146,22 @@ class HelpdeskTicket(models.Model):
         """The moments the SLA action has something to do for these undecided
         tickets: the opening of a queued one, its warning, its breach (the first
         instant after the deadline plus grace)."""
-        moments = set()
+        moments, plans = set(), set()
         for ticket in self:
             if ticket.hotrush_sla_status not in OPEN_STATUSES:
                 continue
             if not ticket.hotrush or not ticket.hotrush_deadline:
                 continue
+            # tickets planned alike have the same moments (a re-planning moves
+            # thousands of deadlines to a few hundred distinct ones)
+            plan = (
+                ticket.company_id,
+                ticket.hotrush_queued_until,
+                ticket.hotrush_deadline,
+            )
+            if plan in plans:
+                continue
+            plans.add(plan)
             moments.add(ticket.hotrush_queued_until)
             moments.add(ticket._hotrush_warning_time())
             moments.add(ticket._hotrush_breach_time() + timedelta(seconds=1))
