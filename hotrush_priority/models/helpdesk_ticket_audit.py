@@ -11,6 +11,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..const import SLA_CRON
+from .helpdesk_ticket_replan import pg_array
 
 
 class HelpdeskTicket(models.Model):
@@ -124,8 +125,8 @@ class HelpdeskTicket(models.Model):
                 why=why or None,
                 uid=self.env.uid,
                 date=fields.Datetime.now(),
-                ids=self.ids,
-                previous=[before[ticket_id][1] or None for ticket_id in self.ids],
+                ids=pg_array(self.ids),
+                previous=pg_array(before[ticket_id][1] for ticket_id in self.ids),
             )
         )
         self.invalidate_recordset(["hotrush_event_ids"])

@@ -15,6 +15,7 @@ request, and the moved plans written in one statement.
 """
 
 from collections import defaultdict
+from datetime import datetime
 
 from odoo import fields, models
 from odoo.fields import Domain
@@ -31,7 +32,23 @@ REPLAN_COLUMNS = (
     "company_id",
     "hotrush_requested_at",
     *PLANNED_FIELDS,
+    "hotrush_sla_status",
 )
+
+
+def pg_array(values):
+    """A PostgreSQL array literal of ids or naive datetimes (``None`` or ``False``
+    for NULL), for ``%s::int[]`` or ``%s::timestamp[]``: thousands of values pass
+    as one text parameter rather than as many values adapted one by one."""
+    items = ",".join(
+        "NULL"
+        if value is None or value is False
+        else value.isoformat()
+        if isinstance(value, datetime)
+        else str(value)
+        for value in values
+    )
+    return f"{{{items}}}"
 
 
 class HelpdeskTicket(models.Model):
@@ -66,16 +83,18 @@ class HelpdeskTicket(models.Model):
         rows = Ticket._hotrush_replan_rows(domain)
         plans = Ticket._hotrush_plan_rows(rows, calendars)
         before, after = {}, {}
-        for ticket_id, _team, _company, _start, opening, deadline in rows:
+        alike = defaultdict(list)  # (company, new plan, status) -> ticket ids
+        for ticket_id, _team, company_id, _start, opening, deadline, status in rows:
             old, new = (opening or False, deadline or False), plans.get(ticket_id)
             # no working time in reach any more (e.g. hours being replaced): the
             # ticket keeps its plan until the calendar has hours again
             if new and new[1] and new != old:
                 before[ticket_id], after[ticket_id] = old, new
+                alike[(company_id, *new, status)].append(ticket_id)
         moved = Ticket.browse(sorted(after))
         if moved:
             moved._hotrush_store_plans(after)
-            moved._hotrush_update_sla_status(fields.Datetime.now())
+            Ticket._hotrush_update_moved_statuses(alike, fields.Datetime.now())
             moved._hotrush_deadline_moved(before, why)
         return self.browse(moved.ids)
 
@@ -127,7 +146,7 @@ class HelpdeskTicket(models.Model):
                 ticket._get_hotrush_response_hours(),
             )
         per_calendar = defaultdict(lambda: defaultdict(list))  # request -> ticket ids
-        for ticket_id, team_id, company_id, start, _opening, _deadline in rows:
+        for ticket_id, team_id, company_id, start, *_rest in rows:
             calendar, hours = setups[team_id, company_id]
             if calendar and (calendars is None or calendar in calendars):
                 per_calendar[calendar][start, hours].append(ticket_id)
@@ -137,6 +156,22 @@ class HelpdeskTicket(models.Model):
             for ticket_ids, plan in zip(requests.values(), planned, strict=True):
                 plans.update(dict.fromkeys(ticket_ids, plan))
         return plans
+
+    def _hotrush_update_moved_statuses(self, alike, now):
+        """The statuses of moved tickets as time says, written where they change.
+
+        Tickets of one company with the same new plan and the same status are in
+        the same state: the status of one of them is asked for all.
+
+        :param alike: ``(company id, opening, deadline, status)`` -> ticket ids
+        """
+        changed = [
+            ticket_id
+            for (*_plan, status), ticket_ids in alike.items()
+            if self.browse(ticket_ids[0])._hotrush_status_at(now) != status
+            for ticket_id in ticket_ids
+        ]
+        return self.browse(changed)._hotrush_update_sla_status(now)
 
     def _hotrush_store_plans(self, plans):
         """Store the new plans of these tickets, and the queue deadline that follows
@@ -165,9 +200,9 @@ class HelpdeskTicket(models.Model):
                 table=SQL.identifier(self._table),
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                ids=ids,
-                openings=[plans[ticket_id][0] or None for ticket_id in ids],
-                deadlines=[plans[ticket_id][1] for ticket_id in ids],
+                ids=pg_array(ids),
+                openings=pg_array(plans[ticket_id][0] for ticket_id in ids),
+                deadlines=pg_array(plans[ticket_id][1] for ticket_id in ids),
             )
         )
         written = [*PLANNED_FIELDS, "hotrush_queue_deadline", "write_uid", "write_date"]
