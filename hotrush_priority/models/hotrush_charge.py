@@ -278,24 +278,33 @@ class HotrushCharge(models.Model):
                 deduction = self._prepare_deduction_line_vals(ticket, covered)
             move = self._create_credit_note(line_vals, deduction)
             lines = move.invoice_line_ids
-        return self.create(
-            {
-                "ticket_id": ticket.id,
-                "kind": "correction",
-                "closing": closing,
-                "origin_id": self.id,
-                "company_id": self.company_id.id,
-                "partner_id": self.partner_id.id,
-                "product_id": self.product_id.id,
-                "hours": hours,
-                "unit_price": self.unit_price,
-                "multiplier": self.multiplier,
-                "amount": -amount,
-                "covered_amount": covered,
-                "move_id": move.id,
-                "move_line_ids": [Command.set(lines.ids)],
-            }
+        vals = self._prepare_given_back_vals(
+            "correction", closing, hours, self.multiplier, amount, covered, move
         )
+        vals["move_line_ids"] = [Command.set(lines.ids)]
+        return self.create(vals)
+
+    def _prepare_given_back_vals(
+        self, kind, closing, hours, multiplier, amount, covered, move
+    ):
+        """A correction or a surcharge refund of this charge, giving back
+        ``amount``, of which ``covered`` to the balance."""
+        self.ensure_one()
+        return {
+            "ticket_id": self.ticket_id.id,
+            "kind": kind,
+            "closing": closing,
+            "origin_id": self.id,
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_id.id,
+            "product_id": self.product_id.id,
+            "hours": hours,
+            "unit_price": self.unit_price,
+            "multiplier": multiplier,
+            "amount": -amount,
+            "covered_amount": covered,
+            "move_id": move.id,
+        }
 
     def _return_on_draft(self, line_vals, covered):
         """A correction on this charge's draft invoice: a negative line, and the
@@ -430,21 +439,15 @@ class HotrushCharge(models.Model):
                 }
             )
         return self.create(
-            {
-                "ticket_id": self.ticket_id.id,
-                "kind": "surcharge_refund",
-                "closing": self.closing,
-                "origin_id": self.id,
-                "company_id": self.company_id.id,
-                "partner_id": self.partner_id.id,
-                "product_id": self.product_id.id,
-                "hours": hours,
-                "unit_price": self.unit_price,
-                "multiplier": self.multiplier - 1,
-                "amount": -surcharge,
-                "covered_amount": returned,
-                "move_id": move.id,
-            }
+            self._prepare_given_back_vals(
+                "surcharge_refund",
+                self.closing,
+                hours,
+                self.multiplier - 1,
+                surcharge,
+                returned,
+                move,
+            )
         )
 
     def _rerate_draft(self, surcharge):
