@@ -36,6 +36,10 @@ RETRIED = (
     "could not obtain lock",
 )
 PAUSE_BETWEEN_FAULTS = 10.0
+# Seconds after a fault whose server errors still belong to it: after PostgreSQL comes
+# back, a pooled connection fails on its first use (the e-mail queue's job, say), and
+# a request whose commit the outage cut is retried into the rows it did commit
+FAULT_AFTERMATH = 10.0
 
 
 def parse_args(argv):
@@ -295,7 +299,9 @@ class Suite:
                 continue
             if any(pattern in text for pattern in RETRIED):
                 retried += 1
-            elif any(start - 1 <= stamp <= end + 2 for start, end in windows):
+            elif any(
+                start - 1 <= stamp <= end + FAULT_AFTERMATH for start, end in windows
+            ):
                 inside += 1
             else:
                 outside.append(" | ".join(text.strip().splitlines()[:3])[:400])
