@@ -60,6 +60,12 @@ class HotrushCharge(models.Model):
         ondelete="restrict",
         help="The charge a correction or a surcharge refund gives back part of.",
     )
+    given_back_ids = fields.One2many(
+        comodel_name="hotrush.charge",
+        inverse_name="origin_id",
+        readonly=True,
+        help="The corrections and the surcharge refund of this charge.",
+    )
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, index=True, readonly=True
     )
@@ -204,7 +210,7 @@ class HotrushCharge(models.Model):
     def _given_back(self):
         """The corrections and the surcharge refund of this charge."""
         self.ensure_one()
-        return self.search([("origin_id", "=", self.id)])
+        return self.given_back_ids
 
     def _net_hours(self):
         """Hours this charge still bills, after the corrections of later closings."""
