@@ -4,6 +4,7 @@
 
 import re
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,6 @@ from odoo.tools import SQL
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
-
-from ..const import FORM_KEY_INDEX
 
 USER_ERRORS = (AccessError, UserError, ValidationError)
 FORM_MAX_LENGTH = 2000
@@ -61,6 +60,22 @@ def parse_local_datetime(value, tz):
         return None
     utc = local.replace(tzinfo=ZoneInfo(tz or "UTC")).astimezone(ZoneInfo("UTC"))
     return utc.replace(tzinfo=None)
+
+
+@contextmanager
+def rerun_on_concurrent_insert():
+    """Run the request again when a row it inserts was inserted by another
+    transaction since it began: the same form submitted twice at once, a follower
+    that an agent's assignment subscribed while the customer's action did too.
+    Odoo rolls back and runs the request again, which then sees that row; without
+    this, the unique index's error would reach the customer as a refusal.
+    """
+    try:
+        yield
+    except psycopg2.errors.UniqueViolation as error:
+        raise ConcurrencyError(
+            f"Inserted concurrently: {error.diag.constraint_name}"
+        ) from error
 
 
 def customer_tz():
@@ -156,16 +171,12 @@ class HotrushTicketController(HelpdeskTicketController):
         if submitted:  # the same form again (a double click, the back button)
             return request.redirect(f"/my/ticket/{submitted.id}")
         try:
-            with request.env.cr.savepoint():
+            # the same form, submitted in parallel, may get there first between
+            # this request's start and its claim: the request runs again, finds it
+            with rerun_on_concurrent_insert(), request.env.cr.savepoint():
                 return super().submit_ticket(**kw)
         except USER_ERRORS as error:
             return self._hotrush_form_error(kw, error.args[0])
-        except psycopg2.errors.UniqueViolation as error:
-            if error.diag.constraint_name != FORM_KEY_INDEX:
-                raise
-            # the same form, submitted in parallel, got there first between this
-            # request's start and its claim: the request runs again and finds it
-            raise ConcurrencyError("The new-ticket form was submitted twice") from error
 
     def _hotrush_claim_form_key(self, key):
         """Hold the form's key until this request commits. The same form sent again
@@ -250,7 +261,7 @@ class HotrushTicketController(HelpdeskTicketController):
             raise BadRequest(request.env._("The ticket and the stage are required."))
         ticket = request.env["helpdesk.ticket"].browse(ticket_id)
         try:
-            with request.env.cr.savepoint():
+            with rerun_on_concurrent_insert(), request.env.cr.savepoint():
                 ticket.action_close_from_portal(stage_id)
         except (AccessError, MissingError):
             return request.redirect("/my", code=302)
@@ -310,7 +321,7 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         # act with the customer's own rights: the model checks ownership again
         ticket = request.env["helpdesk.ticket"].browse(ticket_id)
         try:
-            with request.env.cr.savepoint():
+            with rerun_on_concurrent_insert(), request.env.cr.savepoint():
                 message = handler(ticket, **form)
             request.session["hotrush_message"] = ["success", message]
         except USER_ERRORS as error:

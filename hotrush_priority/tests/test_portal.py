@@ -4,11 +4,13 @@
 
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import HotrushFixture, local_to_utc
 
@@ -306,6 +308,48 @@ class TestPortal(PortalMixin, HttpCase):
         response = self._post(f"/my/ticket/{foreign.id}/hotrush/request", {})
         self.assertTrue(response.url.endswith("/my"))
         self.assertFalse(foreign.hotrush)
+
+    def test_chat_runs_again_after_a_concurrent_insert(self):
+        """An agent's assignment subscribes the same follower the chat's activity
+        does, and commits first: the customer's request runs again and succeeds
+        instead of answering the unique index's error."""
+        ticket = self._create_ticket()
+        self._post(f"/my/ticket/{ticket.id}/hotrush/request", {})
+        local, utc = self._tomorrow_noon()
+        ticket_class = type(self.env["helpdesk.ticket"])
+        schedule = ticket_class._hotrush_schedule_chat
+        calls = []
+
+        def schedule_losing_once(record):
+            calls.append(record.id)
+            if len(calls) == 1:
+                # the row the other transaction committed first
+                for _insert in range(2):
+                    record.env.cr.execute(
+                        "INSERT INTO mail_followers (res_model, res_id, partner_id)"
+                        " VALUES ('helpdesk.ticket', %s, %s)",
+                        (record.id, self.other_portal.partner_id.id),
+                    )
+            return schedule(record)
+
+        with (
+            patch.object(ticket_class, "_hotrush_schedule_chat", schedule_losing_once),
+            mute_logger("odoo.sql_db"),
+        ):
+            response = self._post(
+                f"/my/ticket/{ticket.id}/hotrush/chat",
+                {
+                    "chat_tool": str(self.zoom.id),
+                    "chat_contact": "rita@example.com",
+                    "chat_time": local,
+                },
+            )
+        self.assertEqual(calls, [ticket.id, ticket.id])
+        self.assertIn(
+            "live chat request is confirmed", response.text, self._alert(response.text)
+        )
+        self.assertEqual(ticket.hotrush_chat_at, utc)
+        self.assertNotIn(self.other_portal.partner_id, ticket.message_partner_ids)
 
     def test_chat_needs_hotrush(self):
         ticket = self._create_ticket()
