@@ -161,8 +161,9 @@ class HelpdeskTicket(models.Model):
         return Domain("hotrush_event_ids", "any", Domain("notice_pending", "=", True))
 
     def _hotrush_tell_moves(self, now):
-        """One public message per moved deadline not told yet, in the order the
-        deadlines moved, each as its event says it; the events are marked told."""
+        """Tell the customers each moved deadline not told yet, in the order the
+        deadlines moved, one per ticket and round (a ticket moved twice is told in
+        two rounds); the events are marked told."""
         # sudo: the rules tell each customer of the moves of their own ticket
         events = (
             self.env["hotrush.event"]
@@ -172,20 +173,29 @@ class HelpdeskTicket(models.Model):
                 order="id",
             )
         )
-        texts = events._move_messages()
-        # one message per ticket and batch: a ticket moved twice gets two batches
-        batches = defaultdict(list)  # author -> [{ticket id: text}]
+        rounds = defaultdict(list)  # author -> [{ticket id: event}]
         for event in events:
-            rounds = batches[event.user_id.partner_id.id]
-            free = next((r for r in rounds if event.ticket_id.id not in r), None)
+            of_author = rounds[event.user_id.partner_id.id]
+            free = next((r for r in of_author if event.ticket_id.id not in r), None)
             if free is None:
-                rounds.append(free := {})
-            free[event.ticket_id.id] = texts[event.id]
-        for author, rounds in batches.items():
-            for bodies in rounds:
-                self.browse(bodies)._hotrush_log_public(bodies, author_id=author)
+                of_author.append(free := {})
+            free[event.ticket_id.id] = event
+        for author, of_author in rounds.items():
+            for moves in of_author:
+                self.browse(moves)._hotrush_post_moves(
+                    events.browse(event.id for event in moves.values()), author
+                )
         events.write({"notice_pending": False})
         return events
+
+    def _hotrush_post_moves(self, events, author_id):
+        """Tell ``events``, moves of these tickets (one each), as a public message
+        each, written by ``author_id`` (the partner of who moved them)."""
+        texts = events._move_messages()
+        return self._hotrush_log_public(
+            {event.ticket_id.id: texts[event.id] for event in events},
+            author_id=author_id,
+        )
 
     def _hotrush_log_public(self, bodies, author_id=None):
         """One message per ticket that its customer reads in the portal's conversation

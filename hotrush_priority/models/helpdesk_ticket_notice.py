@@ -83,6 +83,11 @@ NOTICE_MARKERS = (
     "hotrush_told_end_at",
 )
 
+# the notice of a moved deadline (HR-86): one per move, rendered on its event
+MOVED_TEMPLATE = "hotrush_priority.mail_template_hotrush_moved"
+# what a notice's template renders
+NOTICE_FIELDS = ["subject", "body_html", "email_from"]
+
 # the end actions of the customer (the rest are support's or automatic removals)
 CUSTOMER_ENDS = ("uncheck", "withdraw")
 # the notices told when the user's transaction commits, in the order told
@@ -171,6 +176,33 @@ class HelpdeskTicket(models.Model):
         res = super()._hotrush_end(action, reason=reason, note=note)
         self._hotrush_notice_due("ended" if action in CUSTOMER_ENDS else "removed")
         return res
+
+    def _hotrush_post_moves(self, events, author_id):
+        """A moved deadline is told by its notice, rendered on its event, to the
+        customers whose company wants it and who have an e-mail address; the move
+        itself is audited whatever happens here. Without the template (deleted by
+        an administrator), as the plain public message."""
+        template = self.env.ref(MOVED_TEMPLATE, raise_if_not_found=False)
+        if not template:
+            return super()._hotrush_post_moves(events, author_id)
+        to_tell = events.filtered(
+            lambda e: (
+                (e.ticket_id.company_id or self.env.company).hotrush_notice_moved
+                and e.ticket_id.partner_id.email_normalized
+            )
+        )
+        if not to_tell:
+            return self.env["mail.message"]
+        # sudo: rendered as the rules tell it, the event and its ticket only
+        rendered = template.sudo()._generate_template(to_tell.ids, NOTICE_FIELDS)
+        return (
+            self.browse(to_tell.ticket_id.ids)
+            .sudo()
+            ._hotrush_post_rendered_notices(
+                {event.ticket_id.id: rendered[event.id] for event in to_tell},
+                template.sudo(),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Notices due when the transaction commits
@@ -262,9 +294,16 @@ class HelpdeskTicket(models.Model):
 
         :return: the messages
         """
-        rendered = template._generate_template(
-            self.ids, ["subject", "body_html", "email_from"]
-        )
+        rendered = template._generate_template(self.ids, NOTICE_FIELDS)
+        return self._hotrush_post_rendered_notices(rendered, template)
+
+    def _hotrush_post_rendered_notices(self, rendered, template):
+        """Post on each of these tickets its notice as rendered by ``template``
+        (``rendered``: ticket id -> values), to its customer only (see
+        ``_hotrush_post_customer_notices``).
+
+        :return: the messages
+        """
         tickets = self._fallback_lang()
         reply_to = tickets._notify_get_reply_to()
         domains = tickets._mail_get_alias_domains(default_company=self.env.company)
@@ -311,12 +350,16 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _hotrush_notice_template_ids(self):
-        """The ids of the notices' templates (those not deleted), in NOTICES order."""
+        """The ids of the notices' templates (those not deleted), in NOTICES order,
+        then the moved deadline's."""
+        xmlids = [
+            template_xmlid for template_xmlid, _setting, _marker in NOTICES.values()
+        ]
         ids = (
             self.env["ir.model.data"]._xmlid_to_res_id(
                 template_xmlid, raise_if_not_found=False
             )
-            for template_xmlid, _setting, _marker in NOTICES.values()
+            for template_xmlid in (*xmlids, MOVED_TEMPLATE)
         )
         return [template_id for template_id in dict.fromkeys(ids) if template_id]
 

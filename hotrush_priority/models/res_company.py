@@ -102,6 +102,13 @@ class ResCompany(models.Model):
         "or category without HotRush does): the reason and the rate that applies "
         "now.",
     )
+    hotrush_notice_moved = fields.Boolean(
+        string="Tell Customers: Deadline Moved",
+        default=True,
+        help="E-mail the customer when a change of the support calendar (working "
+        "hours, time zone, public holidays) or of the team's target moves the "
+        "deadline of an open HotRush ticket: the old and the new deadline, and why.",
+    )
 
     def write(self, vals):
         res = super().write(vals)

@@ -54,6 +54,9 @@ class ResConfigSettings(models.TransientModel):
     hotrush_notice_removed = fields.Boolean(
         related="company_id.hotrush_notice_removed", readonly=False
     )
+    hotrush_notice_moved = fields.Boolean(
+        related="company_id.hotrush_notice_moved", readonly=False
+    )
 
     def action_hotrush_edit_calendar(self):
         """Open the support calendar's working hours (the company's by default)."""

@@ -53,7 +53,7 @@ class TestExactTime(HotrushCase):
         """The customer's messages of moved deadlines, oldest first."""
         self.env.invalidate_all()
         return ticket.message_ids.filtered(
-            lambda m: "deadline moved" in str(m.body)
+            lambda m: "deadline moved" in str(m.subject or m.body)
         ).sorted("id")
 
     def _woken_now(self, now):
@@ -170,7 +170,10 @@ class TestExactTime(HotrushCase):
         self.assertEqual(len(told), 1)
         self.assertFalse(told.is_internal, "the customer reads it on the portal")
         self.assertEqual(told.subtype_id, self.env.ref("mail.mt_comment"))
-        self.assertEqual(told.author_id, self.env.user.partner_id)
+        self.assertEqual(told.author_id, queued.company_id.partner_id)
+        self.assertEqual(told.partner_ids, queued.partner_id)
+        self.assertIn(queued._hotrush_notice_time(msk(28, 11, 0)), told.body)
+        self.assertIn(move.note, told.body)
         self.assertFalse(move.notice_pending)
         # decided tickets keep their verdict and deadline
         self.assertEqual(met.hotrush_deadline, met_deadline)
@@ -201,8 +204,10 @@ class TestExactTime(HotrushCase):
         told = self._told(ticket)
         self.assertEqual(len(told), 2)
         for message, move in zip(told, (first, second), strict=True):
-            self.assertIn(ticket._hotrush_format(move.previous_deadline), message.body)
-            self.assertIn(ticket._hotrush_format(move.deadline), message.body)
+            self.assertIn(
+                ticket._hotrush_notice_time(move.previous_deadline), message.body
+            )
+            self.assertIn(ticket._hotrush_notice_time(move.deadline), message.body)
         self.assertFalse((first | second).filtered("notice_pending"))
         self._run_cron(msk(27, 0, 45))
         self.assertEqual(len(self._told(ticket)), 2, "each move is told once")
@@ -214,11 +219,57 @@ class TestExactTime(HotrushCase):
         self._add_holiday(msk(27, 0, 30), 27)
         self._run_cron(msk(27, 0, 31))
         french = ticket.with_context(lang="fr_FR")
-        self.assertIn(french._hotrush_format(msk(28, 11, 0)), self._told(ticket).body)
+        # in the customer's language and zone
+        self.assertEqual(ticket.partner_id.tz, "Europe/Berlin")
+        told = self._told(ticket).body
+        self.assertIn(french._hotrush_notice_time(msk(28, 11, 0)), told)
+        self.assertIn("(Europe/Berlin)", told)
         self.assertNotEqual(
-            french._hotrush_format(msk(28, 11, 0)),
-            ticket.with_context(lang="en_US")._hotrush_format(msk(28, 11, 0)),
+            french._hotrush_notice_time(msk(28, 11, 0)),
+            ticket.with_context(lang="en_US")._hotrush_notice_time(msk(28, 11, 0)),
         )
+
+    def test_moved_notice_goes_to_the_customer_by_e_mail_only(self):
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        # another customer follows the ticket: the notice is not theirs
+        ticket.message_subscribe(partner_ids=self.other_portal.partner_id.ids)
+        self._add_holiday(msk(27, 0, 30), 27)
+        self._run_cron(msk(27, 0, 31))
+        told = self._told(ticket)
+        self.assertEqual(len(told), 1)
+        self.assertEqual(told.message_type, "auto_comment")
+        self.assertIn(ticket.display_name, told.subject)
+        mails = self.env["mail.mail"].search([("mail_message_id", "=", told.id)])
+        self.assertEqual(mails.recipient_ids, ticket.partner_id)
+        self.assertEqual(
+            told.notification_ids.res_partner_id, ticket.partner_id, "nobody else"
+        )
+
+    def test_moved_notice_turned_off_or_without_e_mail(self):
+        self.company.hotrush_notice_moved = False
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self._add_holiday(msk(27, 0, 30), 27)
+        self._run_cron(msk(27, 0, 31))
+        [move] = self._moves(ticket)
+        self.assertFalse(self._told(ticket), "turned off: nothing is said")
+        self.assertFalse(move.notice_pending, "and it is not tried again")
+        self.company.hotrush_notice_moved = True
+        ticket.partner_id.email = False
+        self._add_holiday(msk(27, 0, 40), 28)
+        self._run_cron(msk(27, 0, 41))
+        self.assertEqual(len(self._moves(ticket)), 2)
+        self.assertFalse(self._told(ticket), "no e-mail address: nothing is said")
+        self.assertFalse(self._moves(ticket).filtered("notice_pending"))
+
+    def test_moved_told_plainly_when_its_template_is_deleted(self):
+        self.env.ref("hotrush_priority.mail_template_hotrush_moved").unlink()
+        ticket = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self._add_holiday(msk(27, 0, 30), 27)
+        self._run_cron(msk(27, 0, 31))
+        told = self._told(ticket)
+        self.assertEqual(len(told), 1)
+        self.assertFalse(told.is_internal)
+        self.assertIn(ticket._hotrush_format(msk(28, 11, 0)), told.body)
 
     def test_told_at_once_without_the_scheduled_action(self):
         self.cron.active = False

@@ -485,8 +485,14 @@ class TestNotices(HotrushCase):
         self.assertFalse(self.env.company.hotrush_notice_breached)
         action = config.action_hotrush_notice_templates()
         templates = self.env["mail.template"].search(action["domain"])
-        self.assertEqual(len(templates), 7)
-        self.assertEqual(set(templates.mapped("model")), {"helpdesk.ticket"})
+        self.assertIn(
+            self.env.ref("hotrush_priority.mail_template_hotrush_moved"), templates
+        )
+        for template_xmlid, _setting, _marker in NOTICES.values():
+            self.assertIn(self.env.ref(template_xmlid), templates)
+        self.assertLessEqual(
+            set(templates.mapped("model")), {"helpdesk.ticket", "hotrush.event"}
+        )
 
     # access
 
