@@ -27,6 +27,7 @@
         "views/support_balance_views.xml",
         "views/hotrush_chat_tool_views.xml",
         "wizards/hotrush_remove_wizard_views.xml",
+        "wizards/hotrush_chat_held_wizard_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

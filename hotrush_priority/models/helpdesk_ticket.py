@@ -4,9 +4,10 @@
 end urgency and how, and the first response.
 
 Satellites extend it through the hooks ``_hotrush_start``, ``_hotrush_start_vals``,
-``_hotrush_end``, ``_hotrush_register_first_response``, ``_hotrush_system_fields``,
-``create`` and ``write``: the audit trail (helpdesk_ticket_audit.py), the SLA scheduled
-action and its notices (helpdesk_ticket_sla.py), the live chat
+``_hotrush_end``, ``_hotrush_register_first_response``, ``_hotrush_response_time``,
+``_hotrush_system_fields``, ``create`` and ``write``: the audit trail
+(helpdesk_ticket_audit.py), the SLA scheduled action and its notices
+(helpdesk_ticket_sla.py), the live chat
 (helpdesk_ticket_chat.py) and billing (helpdesk_ticket_billing.py);
 helpdesk_ticket_portal.py adds the portal's close. This file never calls them.
 """
@@ -668,21 +669,28 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if not self._hotrush_is_first_response(message):
             return False
-        # the server's time: a message's date is the poster's to choose
-        now = fields.Datetime.now()
+        answered = self._hotrush_response_time(message)
         vals = {
-            "hotrush_first_response_at": now,
+            "hotrush_first_response_at": answered,
             "hotrush_first_response_user_id": message.author_id.user_ids.filtered(
                 lambda u: not u.share
             )[:1].id,
         }
-        if self.hotrush_sla_status in OPEN_STATUSES:
-            breached = now > self._hotrush_breach_time()
+        # a breach that time decided while nobody answered is decided again by the
+        # answer's time: the same for a reply, earlier for a chat recorded late
+        if self.hotrush_sla_status in (*OPEN_STATUSES, "breached"):
+            breached = answered > self._hotrush_breach_time()
             vals["hotrush_sla_status"] = "breached" if breached else "met"
         # sudo: the first response is recorded by the rules whoever posts it;
         # system fields of this ticket only
         self.sudo().write(vals)
         return True
+
+    def _hotrush_response_time(self, message):
+        """When ``message`` answered the customer: the server's time, as a message's
+        date is the poster's to choose. Satellites give the time of answers recorded
+        after they were given (a held live chat: its start)."""
+        return fields.Datetime.now()
 
     def _hotrush_is_first_response(self, message):
         """A public comment or email by an internal user, after the request."""

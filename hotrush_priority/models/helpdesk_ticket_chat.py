@@ -1,16 +1,27 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """A live chat on a HotRush ticket: the customer proposes a tool, an ID and a time in
-working hours; the agent gets an activity at that time (HR-40 … HR-42)."""
+working hours, no later than the response deadline; the agent gets an activity at that
+time (HR-40 … HR-42, HR-84).
+
+A chat is an answer: the agent records it as held (its start and a note), which tells
+the customer in the ticket's conversation and counts as the first response at the
+chat's start, met or breached as a reply at that moment would be (HR-84).
+"""
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime
 
-from ..const import CHAT_ACTIVITY
+from ..const import CHAT_ACTIVITY, NOTE_MAX_LENGTH
 
 # what the customer asked for: written by the chat rules only
 CHAT_FIELDS = ("hotrush_chat_tool_id", "hotrush_chat_contact", "hotrush_chat_at")
+# set while the message of a held chat is posted: the first-response rules read the
+# chat's start, stored on the ticket by the action, as the time of that answer
+CHAT_HELD_CONTEXT = "hotrush_chat_held"
 
 
 class HelpdeskTicket(models.Model):
@@ -32,6 +43,14 @@ class HelpdeskTicket(models.Model):
         string="Live Chat At", copy=False, readonly=True, tracking=True
     )
 
+    hotrush_chat_held_at = fields.Datetime(
+        string="Live Chat Held On",
+        copy=False,
+        readonly=True,
+        help="Start of the last live chat an agent recorded as held for this "
+        "request: the first response when the request was not answered before.",
+    )
+
     # ------------------------------------------------------------------
     # Hooks of the core
     # ------------------------------------------------------------------
@@ -44,7 +63,23 @@ class HelpdeskTicket(models.Model):
         return tickets
 
     def _hotrush_system_fields(self):
-        return super()._hotrush_system_fields() | set(CHAT_FIELDS)
+        return super()._hotrush_system_fields() | {*CHAT_FIELDS, "hotrush_chat_held_at"}
+
+    def _hotrush_start_vals(self, start, priority):
+        # a chat held for an earlier request does not answer the new one
+        vals = super()._hotrush_start_vals(start, priority)
+        return dict(vals, hotrush_chat_held_at=False)
+
+    def _hotrush_response_time(self, message):
+        """A held chat answered at its start, not when the agent recorded it.
+
+        The start is the one the action validated and stored (a system field, cleared
+        by a new request); the context only says which post tells it, so a caller
+        setting it can date an answer to no other time.
+        """
+        if self.env.context.get(CHAT_HELD_CONTEXT) and self.hotrush_chat_held_at:
+            return self.hotrush_chat_held_at
+        return super()._hotrush_response_time(message)
 
     # ------------------------------------------------------------------
     # Live chat request (HR-40 … HR-42)
@@ -127,11 +162,76 @@ class HelpdeskTicket(models.Model):
                     hours=calendar._hotrush_working_hours_text(tz, now),
                 )
             )
+        self._hotrush_check_chat_deadline(when)
         return {
             "hotrush_chat_tool_id": tool.id,
             "hotrush_chat_contact": contact,
             "hotrush_chat_at": when,
         }
+
+    def _hotrush_check_chat_deadline(self, when):
+        """A live chat is the answer: it starts no later than the response deadline
+        (HR-84); the refusal names the latest start in the customer's zone."""
+        self.ensure_one()
+        latest = self._hotrush_chat_latest_start()
+        if not latest or when <= latest:
+            return
+        latest_text = self._hotrush_format(latest, tz=self._hotrush_chat_customer_tz())
+        if latest <= fields.Datetime.now():
+            raise ValidationError(
+                self.env._(
+                    "The response deadline of this ticket, %(latest)s, has passed: "
+                    "a live chat can no longer be planned before it. Please write "
+                    "in the ticket instead.",
+                    latest=latest_text,
+                )
+            )
+        raise ValidationError(
+            self.env._(
+                "A live chat must start no later than the response deadline: "
+                "%(latest)s at the latest. Please choose an earlier time.",
+                latest=latest_text,
+            )
+        )
+
+    def _hotrush_chat_latest_start(self):
+        """The latest start of a live chat: the response deadline itself, not the
+        deadline plus the company's grace. The grace covers the replication between
+        the servers, by which an answer given in time may reach the ticket late; a
+        chat is given when it starts, so it starts by the deadline.
+
+        A ticket whose deadline is not planned yet (the new-ticket form checks the
+        chat before the ticket exists) gets the deadline it will have: its request
+        planned from now on its team's calendar. A queued ticket's deadline is after
+        the opening, so its chat may be at the opening or later.
+
+        :return: a naive UTC datetime, or False when the calendar plans nothing
+        """
+        self.ensure_one()
+        if self.hotrush_deadline:
+            return self.hotrush_deadline
+        calendar = self._get_hotrush_calendar()
+        if not calendar:
+            return False
+        start = self.hotrush_requested_at or fields.Datetime.now()
+        [(_opening, deadline)] = calendar._hotrush_plan(
+            [(start, self._get_hotrush_response_hours())]
+        )
+        return deadline
+
+    def _hotrush_chat_customer_tz(self):
+        """The customer's time zone: the ticket's customer's, or that of the
+        customer asking; else the support calendar's."""
+        self.ensure_one()
+        calendar = self._get_hotrush_calendar()
+        # a customer asking on their own ticket reads their own zone
+        customer_tz = self.env.user.share and self.env.user.tz
+        return (
+            self.partner_id.tz
+            or customer_tz
+            or (calendar and calendar._hotrush_zone())
+            or "UTC"
+        )
 
     def _hotrush_check_chat_allowed(self):
         """One live chat at a time, on open tickets: a second request while one is
@@ -188,4 +288,117 @@ class HelpdeskTicket(models.Model):
             message_type="notification",
             subtype_xmlid="mail.mt_comment",
             partner_ids=self.partner_id.ids,
+        )
+
+    # ------------------------------------------------------------------
+    # Live chat held (HR-84)
+    # ------------------------------------------------------------------
+
+    def action_hotrush_open_chat_held_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Live Chat Held"),
+            "res_model": "hotrush.chat.held.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id},
+        }
+
+    def action_hotrush_chat_held(self, start, note=False):
+        """Record a live chat held with the customer: support staff with write access
+        to the ticket only.
+
+        The customer is told in the ticket's conversation; on a HotRush request not
+        answered yet, the chat is the first response at ``start``, met or breached as
+        a reply at that moment would be. An answered request keeps its first response.
+
+        :param start: when the chat started, a naive UTC datetime (or its string),
+            not in the future
+        :param note: what was said or agreed, plain text for the customer
+        """
+        self.ensure_one()
+        self._hotrush_check_chat_held_allowed()
+        start = self._hotrush_validate_chat_held(start)
+        if note:
+            note = self._hotrush_clean_text(
+                str(note), NOTE_MAX_LENGTH, self.env._("Note")
+            )
+        # sudo: the start is a system field, written by this rule for the ticket
+        # the agent may write (checked above); the post below reads it
+        self.sudo().write({"hotrush_chat_held_at": start})
+        self._hotrush_post_chat_held(start, note)
+        self.activity_feedback(
+            [CHAT_ACTIVITY],
+            feedback=self.env._("Held by %(user)s.", user=self.env.user.name),
+        )
+        return True
+
+    def _hotrush_check_chat_held_allowed(self):
+        """Support staff who may write the ticket; never a customer, whatever the
+        route (the portal, RPC)."""
+        if not self.env.user._is_internal():
+            raise AccessError(
+                self.env._("Only support staff can record a held live chat.")
+            )
+        self.check_access("write")
+
+    def _hotrush_validate_chat_held(self, start):
+        """The chat's start, checked: given, not in the future and, when it is to
+        answer a HotRush request, not before that request.
+
+        :return: the start, a naive UTC datetime to the second
+        """
+        self.ensure_one()
+        try:
+            start = fields.Datetime.to_datetime(start)
+        except ValueError:
+            start = None
+        if not start:
+            raise ValidationError(
+                self.env._("Please give the time the live chat started.")
+            )
+        start = start.replace(microsecond=0)
+        tz = self.env.user.tz or self._hotrush_chat_customer_tz()
+        if start > fields.Datetime.now():
+            raise ValidationError(
+                self.env._(
+                    "A live chat can be recorded once it is held: %(start)s is in "
+                    "the future.",
+                    start=self._hotrush_format(start, tz=tz),
+                )
+            )
+        awaiting = self.hotrush and not self.hotrush_first_response_at
+        if awaiting and start < self.hotrush_requested_at:
+            raise ValidationError(
+                self.env._(
+                    "A live chat that started before HotRush was requested "
+                    "(%(requested)s) cannot answer the request.",
+                    requested=self._hotrush_format(self.hotrush_requested_at, tz=tz),
+                )
+            )
+        return start
+
+    def _hotrush_post_chat_held(self, start, note):
+        """Tell the customer, as the agent, in their language and zone: a public
+        comment in the portal's conversation, notified to the customer only (the
+        other followers, another customer among them, are skipped), which the
+        first-response rules read at ``start``.
+
+        :return: the message
+        """
+        self.ensure_one()
+        ticket = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        body = Markup("<p>%s</p>") % ticket.env._(
+            "We held a live chat with you on %(time)s.",
+            time=ticket._hotrush_format(start, tz=self._hotrush_chat_customer_tz()),
+        )
+        if note:
+            body += Markup("<p>%s</p>") % note
+        return self.with_context(**{CHAT_HELD_CONTEXT: True}).message_post(
+            body=body,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.partner_id.ids,
+            notify_skip_followers=True,
         )

@@ -23,7 +23,7 @@ from .common import HotrushCase, HotrushFixture, local_to_utc
 MSK = "Europe/Moscow"
 REQUESTED = local_to_utc(MSK, 2026, 11, 26, 11, 0)
 LATER = local_to_utc(MSK, 2026, 11, 26, 11, 20)
-CHAT_AT = local_to_utc(MSK, 2026, 11, 26, 15, 0)
+CHAT_AT = local_to_utc(MSK, 2026, 11, 26, 11, 50)  # by the 12:00 deadline
 
 
 @tagged("post_install", "-at_install")

@@ -48,6 +48,25 @@ class PortalMixin(HotrushFixture):
         """The text of the alerts of a page, for assertion messages."""
         return " | ".join(re.findall(r'role="(?:alert|status)"[^>]*>\s*([^<]+)', html))
 
+    def _chat_slot(self):
+        """A chat time a customer may choose now: in working hours and no later
+        than the deadline of a request made now (HR-84), as the form sends it
+        (Moscow time) and in UTC. A ticket requested in the last minute or later
+        has this deadline or a later one."""
+        now = fields.Datetime.now()
+        [(_opening, deadline)] = self.calendar._hotrush_plan(
+            [(now, self.company.hotrush_response_hours)]
+        )
+        slot = deadline.replace(second=0) - timedelta(minutes=1)
+        # the latest whole minute in working hours before it
+        while slot > now and self.calendar._hotrush_plan([(slot, 0)])[0][0]:
+            slot -= timedelta(minutes=1)
+        self.assertGreater(slot, now + timedelta(minutes=2), "a slot ahead")
+        local = fields.Datetime.context_timestamp(
+            self.env["res.users"].with_context(tz=MSK), slot
+        )
+        return local.strftime("%Y-%m-%dT%H:%M"), slot
+
     def _tomorrow_noon(self):
         """Tomorrow 12:00 Moscow time: inside working hours every day."""
         today = fields.Datetime.context_timestamp(
@@ -109,7 +128,7 @@ class TestPortal(PortalMixin, HttpCase):
         self.assertEqual(self._ticket_count(), count)
 
     def test_submit_urgent_ticket_with_chat(self):
-        local, utc = self._tomorrow_noon()
+        local, utc = self._chat_slot()
         response = self._post(
             "/submitted/ticket",
             self._form(
@@ -285,7 +304,7 @@ class TestPortal(PortalMixin, HttpCase):
         response = self._post(f"/my/ticket/{ticket.id}/hotrush/request", {})
         self.assertIn("HotRush requested", response.text)
         self.assertTrue(ticket.hotrush)
-        local, utc = self._tomorrow_noon()
+        local, utc = self._chat_slot()
         response = self._post(
             f"/my/ticket/{ticket.id}/hotrush/chat",
             {"chat_tool": str(self.zoom.id), "chat_contact": "bad", "chat_time": local},
@@ -315,7 +334,7 @@ class TestPortal(PortalMixin, HttpCase):
         instead of answering the unique index's error."""
         ticket = self._create_ticket()
         self._post(f"/my/ticket/{ticket.id}/hotrush/request", {})
-        local, utc = self._tomorrow_noon()
+        local, utc = self._chat_slot()
         ticket_class = type(self.env["helpdesk.ticket"])
         schedule = ticket_class._hotrush_schedule_chat
         calls = []

@@ -15,6 +15,9 @@ class TestPortalTours(PortalMixin, HttpCase):
         cls._setup_portal()
 
     def test_new_urgent_ticket_with_chat(self):
+        # the tour asks for a chat tomorrow at noon: no later than the deadline of
+        # a day's response target, at most 18 working hours from now (HR-84)
+        self.company.hotrush_response_hours = 24
         self.start_tour(
             "/new/ticket", "hotrush_portal_new_urgent_with_chat", login="hr_portal"
         )

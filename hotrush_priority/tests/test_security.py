@@ -408,8 +408,8 @@ class TestTicketState(SecurityCase):
 
     def test_second_chat_refused_first_kept(self):
         ticket = self._hotrush_ticket()
-        local, utc = self._tomorrow_noon()
-        later = local.replace("T12:00", "T15:00")
+        local, utc = self._chat_slot()
+        later, _utc = self._tomorrow_noon()
         self.authenticate("hr_portal", "hr_portal_pw")
         chat = {
             "chat_tool": str(self.zoom.id),
@@ -751,7 +751,7 @@ class TestRouteWalk(SecurityCase):
 
     def _params(self, ticket_id):
         """What a forged form carries: ids, a portal closing stage, HotRush fields."""
-        local, _utc = self._tomorrow_noon()
+        local, _utc = self._chat_slot()
         return {
             "ticket_id": str(ticket_id),
             "stage_id": str(self.stage_done.id),
