@@ -15,6 +15,7 @@ from . import account_move
 from . import account_move_line
 from . import res_partner
 from . import mail_activity
+from . import mail_thread
 from . import helpdesk_ticket
 from . import helpdesk_ticket_replan
 from . import helpdesk_ticket_audit
@@ -24,3 +25,4 @@ from . import helpdesk_ticket_billing
 from . import helpdesk_ticket_portal
 from . import helpdesk_ticket_archive
 from . import helpdesk_ticket_notice
+from . import helpdesk_ticket_mail

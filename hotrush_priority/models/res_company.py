@@ -102,6 +102,21 @@ class ResCompany(models.Model):
         "or category without HotRush does): the reason and the rate that applies "
         "now.",
     )
+    hotrush_notice_mail_refused = fields.Boolean(
+        string="Tell Customers: HotRush Not Possible by E-mail",
+        default=True,
+        help="E-mail the customer when a ticket e-mailed with a HotRush marker "
+        "became a normal ticket: why, and where to request HotRush on the portal.",
+    )
+
+    # The e-mail channel (HR-83)
+    hotrush_mail_markers = fields.Char(
+        string="HotRush E-mail Markers",
+        default="[HotRush], [Urgent]",
+        help="Comma-separated markers that request HotRush in the subject of a new "
+        "ticket sent by e-mail to a helpdesk alias (any case); they are removed "
+        "from the ticket's title. Empty: HotRush cannot be requested by e-mail.",
+    )
     hotrush_notice_moved = fields.Boolean(
         string="Tell Customers: Deadline Moved",
         default=True,

@@ -54,6 +54,12 @@ class ResConfigSettings(models.TransientModel):
     hotrush_notice_removed = fields.Boolean(
         related="company_id.hotrush_notice_removed", readonly=False
     )
+    hotrush_notice_mail_refused = fields.Boolean(
+        related="company_id.hotrush_notice_mail_refused", readonly=False
+    )
+    hotrush_mail_markers = fields.Char(
+        related="company_id.hotrush_mail_markers", readonly=False
+    )
     hotrush_notice_moved = fields.Boolean(
         related="company_id.hotrush_notice_moved", readonly=False
     )
