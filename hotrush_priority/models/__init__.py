@@ -3,6 +3,7 @@ from . import resource_calendar_attendance
 from . import resource_calendar_leaves
 from . import res_company
 from . import res_config_settings
+from . import ir_cron
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_category
 from . import hotrush_event

@@ -133,7 +133,7 @@ class HelpdeskTicket(models.Model):
         events = Event.browse(row[0] for row in rows)
         cron = self._hotrush_notice_cron()
         if cron:
-            cron._trigger()
+            cron._hotrush_wake_now()
         else:
             # no scheduled action to post them: told now
             self._hotrush_tell_moves(fields.Datetime.now())

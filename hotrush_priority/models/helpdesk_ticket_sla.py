@@ -214,7 +214,7 @@ class HelpdeskTicket(models.Model):
         """
         cron = self._hotrush_sla_cron()
         if cron and cron.active:
-            cron._trigger()
+            cron._hotrush_wake_now()
         else:
             self._hotrush_notify_request(fields.Datetime.now())
 
