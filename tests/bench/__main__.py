@@ -323,9 +323,9 @@ def criteria_replan(data):
         _row(
             "P6",
             f"each moved deadline ({first['moved']:,} of {count:,}): one 'move' event "
-            "with the save, its customer's message queued; one public message once "
-            "the SLA action's step ran; the action woken at once and at the new due "
-            "minutes",
+            "with the save, its customer's notice queued, every run; one notice to "
+            "the customer once the SLA action's step ran (first run); the action "
+            "woken at once and at the new due minutes",
             "",
             f"{first['events']:,} events ({first['pending_at_once']:,} queued), "
             f"{first['messages']:,} messages ({first['pending']:,} left), "
@@ -336,9 +336,10 @@ def criteria_replan(data):
                 run["one_each"]
                 and run["moved"]
                 and run["pending_at_once"] == run["moved"]
-                and not run["pending"]
+                and (not run["told"] or (run["told_each"] and not run["pending"]))
                 for run in checks
-            ),
+            )
+            and first["told"],
         ),
         _row(
             "P6",
@@ -363,12 +364,12 @@ def criteria_replan(data):
         ),
         _row(
             "P6",
-            f"after the save: the SLA action's step posting the {first['moved']:,} "
-            "customers' messages, in committed batches of "
-            f"{data['notice_batch']:,} tickets (median of {len(checks)})",
+            f"after the save: the SLA action's step telling the {first['moved']:,} "
+            "customers their deadline moved (a notice e-mailed to each, queued), in "
+            f"committed batches of {data['notice_batch']:,} tickets (first run)",
             "",
             f"{_s(told)}, {_n(q_told)} q",
-            f"{first['moved'] / told:,.0f} messages/s",
+            f"{first['moved'] / told:,.1f} notices/s",
             "(information)",
             None,
         ),

@@ -172,7 +172,7 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
     events = [row[0] for row in env.cr.fetchall()]
     env.cr.execute(
         """SELECT res_id FROM mail_message
-            WHERE id > %s AND model = 'helpdesk.ticket' AND NOT is_internal
+            WHERE id > %s AND model = 'helpdesk.ticket' AND is_internal IS NOT TRUE
               AND subtype_id = %s""",
         [marks[1], comment],
     )
@@ -191,7 +191,8 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
         "messages": len(messages),
         "pending": _p6_pending(env, marks),
         "triggers": triggers,
-        "one_each": sorted(events) == sorted(moved) == sorted(messages),
+        "one_each": sorted(events) == sorted(moved),
+        "told_each": sorted(messages) == sorted(moved),
         "deadlines": [deadline for _opening, deadline, _status in stored],
     }
 
@@ -268,10 +269,15 @@ def bench_replan(db, ids, count, repeat):
             result = {"seconds": meter.seconds, "queries": meter.queries}
             if kind == "holiday":
                 result["pending_at_once"] = _p6_pending(env, marks)
-                runs["notices"].append(_p6_tell(env, now + timedelta(minutes=1)))
+                # the customers' notices (one e-mail each) are told and measured in
+                # the first run only: the re-planning is what the runs repeat
+                told = not runs["notices"]
+                if told:
+                    runs["notices"].append(_p6_tell(env, now + timedelta(minutes=1)))
                 result |= _p6_check(
                     env, ticket_ids, calendars, hours, requests, before, marks, now
                 )
+                result["told"] = told
             env.cr.rollback()
         return result
 
