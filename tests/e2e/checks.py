@@ -465,8 +465,14 @@ def due_delays(sql, exact_ids, load_started_at):
 
 
 def portal_submissions(sql, partners, ok_submits, uncertain_submits):
+    # the tickets of the portal, not those the mail gateway made (HR-83)
     ((count,),) = sql(
-        "SELECT count(*) FROM helpdesk_ticket WHERE commercial_partner_id = ANY(%s)",
+        """SELECT count(*) FROM helpdesk_ticket t
+            WHERE t.commercial_partner_id = ANY(%s)
+              AND NOT EXISTS (
+                  SELECT 1 FROM mail_message m
+                   WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
+                     AND m.message_type = 'email')""",
         (partners,),
     )
     problems = []
@@ -489,7 +495,157 @@ def portal_submissions(sql, partners, ok_submits, uncertain_submits):
     )
 
 
-def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at):
+# the customers' notices (HR-81, HR-83): subject prefix -> the request marker that
+# tells it (None: told once per ticket at most)
+NOTICE_SUBJECTS = {
+    "HotRush accepted:": "hotrush_told_request_at",
+    "HotRush queued until support opens:": "hotrush_told_request_at",
+    "HotRush clock running, support opened:": "hotrush_told_opening_at",
+    "HotRush answered in time:": "hotrush_told_answer_at",
+    "HotRush deadline missed:": "hotrush_told_breach_at",
+    "HotRush ended at your request:": "hotrush_told_end_at",
+    "HotRush removed:": "hotrush_told_end_at",
+    "HotRush not possible by e-mail:": None,
+}
+
+
+def customer_notices_once(sql):
+    """Each customer notice at most once per request, and given wherever its marker
+    says the customer was told (customers with an e-mail address)."""
+    rows = sql(
+        """SELECT t.id, p.email IS NOT NULL AND p.email != '',
+                  (SELECT count(*) FROM hotrush_event e
+                    WHERE e.ticket_id = t.id AND e.kind = 'start'),
+                  t.hotrush_told_request_at IS NOT NULL,
+                  t.hotrush_told_opening_at IS NOT NULL,
+                  t.hotrush_told_answer_at IS NOT NULL,
+                  t.hotrush_told_breach_at IS NOT NULL,
+                  t.hotrush_told_end_at IS NOT NULL,
+                  t.hotrush_mail_refusal,
+                  ARRAY(SELECT m.subject FROM mail_message m
+                         WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
+                           AND m.message_type = 'auto_comment'
+                           AND m.subject LIKE 'HotRush %%')
+             FROM helpdesk_ticket t
+             LEFT JOIN res_partner p ON p.id = t.partner_id
+            WHERE t.hotrush_requested_at IS NOT NULL
+               OR t.hotrush_mail_refusal IS NOT NULL"""
+    )
+    markers = [
+        "hotrush_told_request_at",
+        "hotrush_told_opening_at",
+        "hotrush_told_answer_at",
+        "hotrush_told_breach_at",
+        "hotrush_told_end_at",
+    ]
+    problems, told = [], 0
+    for ticket_id, has_email, starts, *flags, refusal, subjects in rows:
+        marked = dict(zip(markers, flags, strict=True))
+        counts = dict.fromkeys(NOTICE_SUBJECTS, 0)
+        for subject in subjects:
+            prefix = next((p for p in NOTICE_SUBJECTS if subject.startswith(p)), None)
+            if prefix:
+                counts[prefix] += 1
+        told += sum(counts.values())
+        per_marker = {}
+        for prefix, count in counts.items():
+            marker = NOTICE_SUBJECTS[prefix]
+            limit = starts if marker else 1
+            if count > limit:
+                problems.append(
+                    f"ticket {ticket_id}: {count} notices '{prefix}' for {limit} "
+                    "request(s)"
+                )
+            if marker:
+                per_marker[marker] = per_marker.get(marker, 0) + count
+        for marker, is_set in marked.items():
+            if is_set and has_email and not per_marker.get(marker):
+                problems.append(f"ticket {ticket_id}: {marker} set, no notice")
+        if refusal and has_email and counts["HotRush not possible by e-mail:"] != 1:
+            problems.append(f"ticket {ticket_id}: refused by e-mail, not told once")
+    return (
+        "customer notices: each at most once per request, given when marked told",
+        problems[:10],
+        [f"{told} notices on {len(rows)} tickets"],
+    )
+
+
+def mail_channel(sql, mails):
+    """HR-83 under load: each e-mail the gateway accepted made one ticket; an
+    authenticated one a HotRush request (or a refusal the customer was told, when
+    their balance ran out), a forged one a normal ticket that charges nobody more;
+    a reply with a marker never changed urgency."""
+    new = [mail for mail in mails if mail["kind"] == "new" and mail["delivered"]]
+    replies = [mail for mail in mails if mail["kind"] == "reply"]
+    if not new:
+        return ("HR-83: e-mails to the helpdesk", ["no e-mail was delivered"], [])
+    rows = sql(
+        """SELECT t.id, t.hotrush_mail_refusal, t.hotrush_requested_at IS NOT NULL,
+                  (SELECT count(*) FROM hotrush_event e
+                    WHERE e.ticket_id = t.id AND e.kind = 'start'),
+                  (SELECT count(*) FROM hotrush_event e
+                    WHERE e.ticket_id = t.id AND e.kind = 'start'
+                      AND e.user_id = t.create_uid),
+                  (SELECT count(*) FROM mail_message m
+                    WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
+                      AND m.message_id = ANY(%s))
+             FROM helpdesk_ticket t WHERE t.id = ANY(%s)""",
+        (
+            [mail["message_id"] for mail in mails],
+            [mail["ticket_id"] for mail in new],
+        ),
+    )
+    found = {row[0]: row[1:] for row in rows}
+    problems = []
+    urgent = forged = 0
+    replied = {mail["ticket_id"] for mail in replies if mail["delivered"]}
+    for mail in new:
+        row = found.get(mail["ticket_id"])
+        if row is None:
+            problems.append(f"{mail['message_id']}: no ticket {mail['ticket_id']}")
+            continue
+        refusal, requested, starts, by_gateway, messages = row
+        its_replies = [r for r in replies if r["ticket_id"] == mail["ticket_id"]]
+        delivered = 1 + sum(1 for reply in its_replies if reply["delivered"])
+        if not delivered <= messages <= 1 + len(its_replies):
+            problems.append(
+                f"ticket {mail['ticket_id']}: {messages} e-mails in its conversation "
+                f"for {delivered} delivered"
+            )
+        if by_gateway > 1:
+            problems.append(
+                f"ticket {mail['ticket_id']}: a reply started urgency again"
+            )
+        if mail["authenticated"]:
+            if requested and not refusal:
+                urgent += 1
+            elif refusal != "balance":
+                problems.append(
+                    f"ticket {mail['ticket_id']}: authenticated, refused ({refusal})"
+                )
+        else:
+            forged += 1
+            if refusal != "unauthenticated" or starts:
+                problems.append(
+                    f"ticket {mail['ticket_id']}: forged sender, refusal {refusal}, "
+                    f"{starts} requests"
+                )
+    return (
+        "HR-83: e-mailed requests under load (authenticated, forged, replies)",
+        problems[:10],
+        [
+            (
+                f"{len(new)} new e-mails: {urgent} HotRush, {forged} forged sender "
+                f"kept normal, {len(new) - urgent - forged} refused for their "
+                f"balance; {sum(r['delivered'] for r in replies)} replies with a marker "
+                f"to {len(replied)} "
+                "tickets"
+            )
+        ],
+    )
+
+
+def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at, mails=()):
     partners = [c["partner_id"] for c in fixture["customers"]]
     return [
         hotrush_tickets_planned(sql),
@@ -503,4 +659,6 @@ def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at):
         team_notices(sql, load_started_at),
         portal_submissions(sql, partners, ok_submits, uncertain_submits),
         due_delays(sql, fixture["exact"]["ticket_ids"], load_started_at),
+        mail_channel(sql, list(mails)),
+        customer_notices_once(sql),
     ]

@@ -24,6 +24,10 @@ from zoneinfo import ZoneInfo
 
 PASSWORD = "e2e-Pa55word"
 CUSTOMER_TZ = "Europe/Berlin"
+# the customers' e-mail domain, and the one of the helpdesk's aliases when the
+# database has none
+CUSTOMER_DOMAIN = "e2e.example.com"
+MAIL_DOMAIN = "support.e2e.example.net"
 CONTACT_CANDIDATES = ("e2e.customer{n}@example.com", "U0E2E{n:05d}", "+4930{n:07d}")
 
 
@@ -63,7 +67,7 @@ def open_env(config_path, database):
 
 def make_user(env, login, name, groups, partner_vals=None, tz=CUSTOMER_TZ):
     partner = env["res.partner"].create(
-        {"name": name, "email": f"{login}@e2e.example.com", "tz": tz}
+        {"name": name, "email": f"{login}@{CUSTOMER_DOMAIN}", "tz": tz}
         | (partner_vals or {})
     )
     return (
@@ -81,24 +85,45 @@ def make_user(env, login, name, groups, partner_vals=None, tz=CUSTOMER_TZ):
     )
 
 
-def chat_slot(env, calendar):
-    """A preferred chat time in working hours, 1-3 days ahead, in the customer's zone.
+def chat_slot(env, team):
+    """A preferred chat time that every HotRush request of the run may book: in
+    working hours and no later than the deadline of a request made now (HR-84; later
+    requests have later deadlines), five minutes before it, well after the load ends.
 
     Returned as the portal form sends it: ``YYYY-MM-DDTHH:MM`` local time.
     """
-    now = now_utc().replace(second=0, microsecond=0)
-    candidate = now.replace(minute=0) + timedelta(days=1, hours=1)
-    for _ in range(24 * 7):
-        # an instant is working time when it is not queued for a later opening
-        [(opening, _deadline)] = calendar._hotrush_plan([(candidate, 0)])
-        end_ok = calendar._hotrush_plan([(candidate + timedelta(minutes=30), 0)])
-        if opening is False and end_ok[0][0] is False:
-            local = candidate.replace(tzinfo=ZoneInfo("UTC")).astimezone(
-                ZoneInfo(CUSTOMER_TZ)
-            )
-            return local.strftime("%Y-%m-%dT%H:%M")
-        candidate += timedelta(hours=1)
-    raise RuntimeError("the support calendar has no working hour in the next week")
+    calendar = team._get_hotrush_calendar()
+    now = now_utc().replace(microsecond=0)
+    [(_opening, deadline)] = calendar._hotrush_plan(
+        [(now, team._get_hotrush_response_hours())]
+    )
+    if not deadline:
+        raise RuntimeError("the support calendar has no working hour in reach")
+    slot = (deadline - timedelta(minutes=5)).replace(second=0)
+    [(opening, _deadline)] = calendar._hotrush_plan([(slot, 0)])
+    if opening is not False or slot - now < timedelta(minutes=15):
+        raise RuntimeError(f"no chat slot before the deadline {deadline} of now")
+    local = slot.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(CUSTOMER_TZ))
+    return local.strftime("%Y-%m-%dT%H:%M")
+
+
+def mail_gateway(env, team):
+    """The team's e-mail alias, as the mail gateway delivers to it (HR-83): the
+    address customers write to, and what the receiving server says of senders it
+    authenticated (DMARC pass for their domain)."""
+    domain = env["mail.alias.domain"].search([], limit=1) or env[
+        "mail.alias.domain"
+    ].create({"name": MAIL_DOMAIN})
+    env.company.alias_domain_id = domain
+    team.alias_id.write({"alias_name": "e2e-support", "alias_domain_id": domain.id})
+    return {
+        "to": f"e2e-support@{domain.name}",
+        "authentication_results": (
+            f"mx.{domain.name}; dkim=pass header.d={CUSTOMER_DOMAIN}; "
+            f"dmarc=pass (p=reject) header.from={CUSTOMER_DOMAIN}"
+        ),
+        "customer_domain": CUSTOMER_DOMAIN,
+    }
 
 
 def chat_tools(env):
@@ -209,7 +234,6 @@ def build(env, args):
     company = env.company
     team = ref("hotrush_priority.team_technical_support")
     product = ref("hotrush_priority.product_prepaid_support")
-    calendar = team._get_hotrush_calendar()
     stage_new = ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
     stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
     stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
@@ -269,6 +293,8 @@ def build(env, args):
                 "password": PASSWORD,
                 "uid": user.id,
                 "partner_id": company_partner.id,
+                "email": user.partner_id.email,
+                "name": user.partner_id.name,
                 "low_credit": low,
             }
         )
@@ -380,8 +406,10 @@ def build(env, args):
 
     exact = exact_time_tickets(env, batch_partner, ticket_vals)
 
+    mail = mail_gateway(env, team)
     categories = env["helpdesk.ticket.category"].search([("show_in_portal", "=", True)])
     return {
+        "mail": mail,
         "company_id": company.id,
         "team_id": team.id,
         "team_product_price": team.hotrush_support_product_id.lst_price,
@@ -405,7 +433,7 @@ def build(env, args):
         ],
         "customers": customers,
         "chat_tools": chat_tools(env),
-        "chat_time": chat_slot(env, calendar),
+        "chat_time": chat_slot(env, team),
         "race_withdraw_close": {
             "customer": {"login": race_customer.login, "password": PASSWORD},
             "ticket_ids": withdraw_close.ids,

@@ -5,6 +5,7 @@ through JSON-RPC, as the web client does. The driver reads the database directly
 only to choose the moment of a fault and to check the outcome.
 """
 
+import email.utils
 import os
 import random
 import signal
@@ -54,6 +55,7 @@ class Run:
         self.stop = threading.Event()
         self.faults = []
         self.replied = set()
+        self.mails = []  # the e-mails the gateway delivered
         self.lock = threading.Lock()
         self.load_partners = [c["partner_id"] for c in fixture["customers"]]
         self.threads = []
@@ -114,6 +116,7 @@ class Run:
             for n, spec in enumerate(self.fixture["agents"])
         ]
         targets.append((self.cron_loop, ()))
+        targets.append((self.mail_loop, ()))
         targets.append((self.accountant_loop, ()))
         for target, args in targets:
             thread = threading.Thread(target=target, args=args, daemon=True)
@@ -342,6 +345,82 @@ class Run:
         credit_note = action.get("res_id")
         if credit_note:
             client.call("account.move", "action_post", [credit_note])
+
+    def mail_loop(self):
+        """The mail gateway delivers customers' e-mails to the team's alias, as
+        Odoo's mailgate script does (HR-83): new tickets marked [HotRush] or
+        [Urgent], most from senders the receiving server authenticated, some with
+        a forged sender; and replies with a marker, which never change urgency."""
+        rng = random.Random(self.seed * 1000 + 950)
+        client = self.rpc(self.fixture["admin"])
+        mail = self.fixture["mail"]
+        number = 0
+        while not self.stop.wait(rng.uniform(3, 7)):
+            if not client.logged_in and not client.login():
+                continue
+            number += 1
+            customer = rng.choice(self.fixture["customers"])
+            originals = [
+                sent
+                for sent in self.mails
+                if sent["kind"] == "new" and sent["ticket_id"]
+            ]
+            if originals and rng.random() < 0.25:
+                original = rng.choice(originals)
+                sent = {
+                    "kind": "reply",
+                    "reply_to": original["message_id"],
+                    "ticket_id": original["ticket_id"],
+                    "authenticated": True,
+                    "subject": f"Re: [Urgent] {original['subject']}",
+                    "customer": original["customer"],
+                }
+            else:
+                sent = {
+                    "kind": "new",
+                    "reply_to": None,
+                    "ticket_id": None,
+                    "authenticated": rng.random() < 0.8,
+                    "subject": f"{rng.choice(['[HotRush]', '[urgent]'])} E2E mail "
+                    f"{number}: the shop is down",
+                    "customer": customer,
+                }
+            sent["message_id"] = f"<e2e-{self.seed}-{number}@{mail['customer_domain']}>"
+            try:
+                result = client.call(
+                    "mail.thread",
+                    "message_process",
+                    False,
+                    self.raw_mail(sent),
+                )
+            except RpcError:
+                continue  # recorded
+            # None: failed during a fault, not known whether it arrived
+            sent["delivered"] = result is not None
+            if sent["kind"] == "new":
+                sent["ticket_id"] = result
+            with self.lock:
+                self.mails.append(sent)
+
+    def raw_mail(self, sent):
+        """The e-mail as the receiving server hands it to Odoo's gateway."""
+        mail = self.fixture["mail"]
+        customer = sent["customer"]
+        headers = []
+        if sent["authenticated"]:
+            headers.append(f"Authentication-Results: {mail['authentication_results']}")
+        headers += [
+            f"From: {customer['name']} <{customer['email']}>",
+            f"To: {mail['to']}",
+            f"Subject: {sent['subject']}",
+            f"Message-ID: {sent['message_id']}",
+            f"Date: {email.utils.formatdate()}",
+            "MIME-Version: 1.0",
+            'Content-Type: text/plain; charset="utf-8"',
+        ]
+        if sent["reply_to"]:
+            headers.append(f"In-Reply-To: {sent['reply_to']}")
+        return "\r\n".join(headers) + "\r\n\r\nNothing loads since this morning.\r\n"
 
     def cron_loop(self):
         """The administrator makes the SLA action due every few seconds."""
