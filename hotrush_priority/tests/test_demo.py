@@ -1,0 +1,213 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The demo data shows HotRush at work: the replication grace, a ticket support
+removed with a reason, a breached one with its notices, and the tickets waiting for an
+agent in the agents' queue.
+
+The suite runs in a database without demo data (Odoo 19 installs it on request only),
+so the test loads the addon's demo files itself, as an installation with demo data
+does, and checks what a demo database shows. In a database installed with demo data
+it checks that data as it is.
+"""
+
+from datetime import timedelta
+from unittest import SkipTest
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import fields
+from odoo.fields import Domain
+from odoo.modules.module import Manifest
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import convert_file
+from odoo.tools.safe_eval import safe_eval
+
+MODULE = "hotrush_priority"
+QUEUE_ACTION = "hotrush_priority.helpdesk_ticket_action_my_hotrush_queue"
+# the queue's default filter
+AWAITING_FILTER = "hotrush_awaiting_response"
+
+
+def text(message):
+    """The body of ``message`` with its whitespace collapsed, as a reader sees it."""
+    return " ".join(str(message.body).split())
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        module = cls.env["ir.module.module"].search([("name", "=", MODULE)])
+        if module.demo:
+            if cls.freeze_time:
+                raise SkipTest("the demo data was loaded at its installation")
+            cls.loaded_at = cls.env.ref(f"{MODULE}.ticket_breached").create_date
+        else:
+            cls.loaded_at = fields.Datetime.now()
+            cls._load_demo()
+
+    @classmethod
+    def _load_demo(cls):
+        """The demo files of the manifest, loaded as an installation loads them (as
+        superuser, new records only), then what happens when it commits (the
+        notices told at the end of the transaction)."""
+        idref = {}
+        for filename in Manifest.for_addon(MODULE)["demo"]:
+            convert_file(
+                cls.env(su=True), MODULE, filename, idref, mode="init", noupdate=True
+            )
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+        cls.env.invalidate_all()
+
+    def ref(self, xmlid):
+        return self.env.ref(f"{MODULE}.{xmlid}")
+
+    def _notices(self, ticket, subject):
+        """The customer notices of ``ticket`` whose subject starts with ``subject``."""
+        return ticket.message_ids.filtered(
+            lambda m: (m.subject or "").startswith(subject)
+        )
+
+    def _portal_conversation(self, ticket, user):
+        """The messages the portal's conversation of ``ticket`` shows ``user``."""
+        Ticket = self.env["helpdesk.ticket"]
+        domain = (
+            Domain(Ticket._fields["website_message_ids"].get_comodel_domain(Ticket))
+            & Domain("res_id", "=", ticket.id)
+            & Domain("subtype_id", "=", self.env.ref("mail.mt_comment").id)
+        )
+        return self.env["mail.message"].with_user(user).search(domain)
+
+    def assertCustomerNotice(self, ticket, subject):
+        """One public, automated notice to the ticket's customer only, shown in the
+        portal's conversation of the ticket to that customer."""
+        notice = self._notices(ticket, subject)
+        self.assertEqual(len(notice), 1, f"one notice {subject}")
+        self.assertEqual(notice.message_type, "auto_comment")
+        self.assertFalse(notice.is_internal)
+        self.assertEqual(notice.partner_ids, ticket.partner_id)
+        customer = self.ref("user_demo_customer")
+        self.assertEqual(ticket.partner_id, customer.partner_id)
+        self.assertIn(notice, self._portal_conversation(ticket, customer))
+        other = self.ref("user_demo_customer_nobalance")
+        self.assertNotIn(notice, self._portal_conversation(ticket, other))
+        return notice
+
+    def _queue(self, user):
+        """The tickets of ``user``'s "My HotRush Queue" as it opens: the action's
+        domain (with ``uid``) and its default filter, searched as that user."""
+        action = self.env.ref(QUEUE_ACTION)
+        self.assertFalse(action.search_view_id)
+        self.assertEqual(
+            safe_eval(action.context), {f"search_default_{AWAITING_FILTER}": 1}
+        )
+        Ticket = self.env["helpdesk.ticket"].with_user(user)
+        arch = Ticket.get_views([(False, "search")])["views"]["search"]["arch"]
+        filters = [
+            node
+            for node in etree.fromstring(arch).iter("filter")
+            if node.get("name") == AWAITING_FILTER
+        ]
+        self.assertEqual(len(filters), 1)
+        domain = Domain(safe_eval(action.domain, {"uid": user.id}))
+        return Ticket.search(domain & Domain(safe_eval(filters[0].get("domain"))))
+
+    # the company
+
+    def test_grace_is_the_replication_time(self):
+        self.assertEqual(self.env.ref("base.main_company").hotrush_grace_minutes, 30)
+
+    # removed by support with a reason
+
+    def test_removed_with_reason_and_notice(self):
+        ticket = self.ref("ticket_removed")
+        agent = self.ref("user_demo_agent")
+        self.assertFalse(ticket.hotrush)
+        self.assertEqual(ticket.hotrush_end_action, "remove")
+        self.assertEqual(ticket.hotrush_end_reason, "customization")
+        self.assertEqual(
+            ticket.hotrush_end_note, "A new feature is a customization project."
+        )
+        self.assertEqual(ticket.hotrush_sla_status, "cancelled")
+        self.assertEqual(ticket.team_id, self.ref("team_development"))
+        # the history says the agent removed it, with the reason and the note
+        removal = ticket.hotrush_event_ids.filtered(lambda e: e.action == "remove")
+        self.assertEqual(len(removal), 1)
+        self.assertEqual(removal.user_id, agent)
+        self.assertEqual(removal.reason, "customization")
+        notice = self.assertCustomerNotice(ticket, "HotRush removed:")
+        body = text(notice)
+        self.assertIn("customization project", body)
+        self.assertIn("Development", body)
+        self.assertIn("A new feature is a customization project.", body)
+
+    # breached, escalated, the customer told
+
+    def test_breached_with_its_notice(self):
+        ticket = self.ref("ticket_breached")
+        self.assertTrue(ticket.hotrush)
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
+        self.assertFalse(ticket.hotrush_first_response_at)
+        # requested last week: its deadline and the grace are over at installation
+        self.assertLess(ticket.hotrush_requested_at, self.loaded_at)
+        self.assertLess(ticket._hotrush_breach_time(), self.loaded_at)
+        self.assertEqual(
+            ticket._hotrush_breach_time() - ticket.hotrush_deadline,
+            timedelta(minutes=30),
+        )
+        # the SLA action's breach step: escalated to the leader, the customer told
+        self.assertTrue(ticket.hotrush_escalated_at)
+        self.assertTrue(ticket.hotrush_told_breach_at)
+        leader = self.ref("user_demo_manager")
+        self.assertEqual(ticket.team_id.user_id, leader)
+        self.assertIn(leader, ticket.activity_ids.user_id)
+        self.assertTrue(
+            ticket.message_ids.filtered(
+                lambda m: (
+                    "HotRush SLA breached" in str(m.body)
+                    and m.subtype_id == self.env.ref("mail.mt_note")
+                )
+            )
+        )
+        notice = self.assertCustomerNotice(ticket, "HotRush deadline missed:")
+        self.assertIn("was not answered by its deadline", text(notice))
+        # the next run of the SLA action has nothing left to tell about it
+        Ticket = self.env["helpdesk.ticket"]
+        now = fields.Datetime.now()
+        self.assertNotIn(ticket, Ticket.search(Ticket._hotrush_cron_domain_breach(now)))
+
+    # tickets waiting for an agent are unassigned and in the agents' queue
+
+    def test_unassigned_tickets_in_the_queue(self):
+        queued = self.ref("ticket_queued")
+        breached = self.ref("ticket_breached")
+        running = self.ref("ticket_running")
+        normal = self.ref("ticket_normal")
+        for ticket in (queued, breached, normal):
+            self.assertFalse(ticket.user_id, f"{ticket.name} waits for an agent")
+        self.assertEqual(running.user_id, self.ref("user_demo_agent"))
+        # the queued one: the hosting desk is closed for maintenance today and tomorrow
+        self.assertEqual(queued.hotrush_sla_status, "queued")
+        self.assertGreater(queued.hotrush_queued_until, self.loaded_at)
+        agent = self.ref("user_demo_agent")
+        manager = self.ref("user_demo_manager")
+        # the agent: their own ticket and the unassigned ones of their teams
+        self.assertEqual(self._queue(agent), running | queued | breached)
+        # the leader: the unassigned ones (the running one is the agent's)
+        self.assertEqual(self._queue(manager), queued | breached)
+        # answered, withdrawn, removed and normal tickets wait for nobody
+        for xmlid in ("ticket_met", "ticket_withdrawn", "ticket_removed"):
+            self.assertNotIn(self.ref(xmlid), self._queue(agent) | self._queue(manager))
+        self.assertFalse(normal.hotrush)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoEarlyMonday(TestDemo):
+    """Installed at night at the start of a week (Monday 03:20 in Moscow, support
+    closed): the past requests are still in the past, the breach still over."""
+
+    freeze_time = freeze_time("2026-11-30 00:20:00")
+    allow_inherited_tests_method = True
