@@ -348,12 +348,18 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         )
 
     def _hotrush_action_uncheck(self, ticket, **kw):
+        chat = ticket._hotrush_chat_cancel_text(customer_tz())  # the end clears it
         ticket.action_hotrush_uncheck()
-        return request.env._("HotRush unchecked: no surcharge applies.")
+        message = request.env._("HotRush unchecked: no surcharge applies.")
+        return f"{message} {chat}" if chat else message
 
     def _hotrush_action_withdraw(self, ticket, note=None, **kw):
+        chat = ticket._hotrush_chat_cancel_text(customer_tz())  # the end clears it
         ticket.action_hotrush_withdraw(note=note or False)
-        return request.env._("HotRush withdrawn: the normal rate applies from now on.")
+        message = request.env._(
+            "HotRush withdrawn: the normal rate applies from now on."
+        )
+        return f"{message} {chat}" if chat else message
 
     def _hotrush_action_chat(
         self, ticket, chat_tool=None, chat_contact=None, chat_time=None, **kw

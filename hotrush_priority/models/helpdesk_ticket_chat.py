@@ -19,6 +19,8 @@ from ..const import CHAT_ACTIVITY, NOTE_MAX_LENGTH
 
 # what the customer asked for: written by the chat rules only
 CHAT_FIELDS = ("hotrush_chat_tool_id", "hotrush_chat_contact", "hotrush_chat_at")
+# the ends of urgency that cancel a live chat still to come: the customer's own
+CHAT_CANCELLING_ENDS = ("uncheck", "withdraw")
 # set while the message of a held chat is posted: the first-response rules read the
 # chat's start, stored on the ticket by the action, as the time of that answer
 CHAT_HELD_CONTEXT = "hotrush_chat_held"
@@ -69,6 +71,12 @@ class HelpdeskTicket(models.Model):
         # a chat held for an earlier request does not answer the new one
         vals = super()._hotrush_start_vals(start, priority)
         return dict(vals, hotrush_chat_held_at=False)
+
+    def _hotrush_end(self, action, reason=False, note=False):
+        res = super()._hotrush_end(action, reason=reason, note=note)
+        if action in CHAT_CANCELLING_ENDS:
+            self._hotrush_cancel_chat()
+        return res
 
     def _hotrush_response_time(self, message):
         """A held chat answered at its start, not when the agent recorded it.
@@ -288,6 +296,40 @@ class HelpdeskTicket(models.Model):
             message_type="notification",
             subtype_xmlid="mail.mt_comment",
             partner_ids=self.partner_id.ids,
+        )
+
+    def _hotrush_pending_chat(self):
+        """The tickets whose live chat is planned and still to come."""
+        now = fields.Datetime.now()
+        return self.filtered(lambda t: t.hotrush_chat_at and t.hotrush_chat_at > now)
+
+    def _hotrush_cancel_chat(self):
+        """Cancel the live chats still to come: the request is cleared (the chatter
+        tracks it) and the agent's chat activity removed. A chat whose time has come
+        stays, so the agent can still record it as held.
+
+        :return: the tickets whose chat was cancelled
+        """
+        tickets = self._hotrush_pending_chat()
+        if tickets:
+            # sudo: system fields and the agent's activity, on the tickets whose
+            # urgency their end action (checked there) just ended
+            tickets.sudo().activity_unlink([CHAT_ACTIVITY])
+            tickets.sudo().write(dict.fromkeys(CHAT_FIELDS, False))
+        return tickets
+
+    def _hotrush_chat_cancel_text(self, tz=None):
+        """What the customer is told of the chat an end of urgency cancels, or an
+        empty string: read before the end, which clears the chat."""
+        self.ensure_one()
+        if not self._hotrush_pending_chat():
+            return ""
+        return self.env._(
+            "Your live chat via %(tool)s planned for %(time)s is cancelled.",
+            tool=self.hotrush_chat_tool_id.name,
+            time=self._hotrush_format(
+                self.hotrush_chat_at, tz=tz or self._hotrush_chat_customer_tz()
+            ),
         )
 
     # ------------------------------------------------------------------
