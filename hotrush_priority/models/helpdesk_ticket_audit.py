@@ -27,11 +27,15 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_start(self, created=False):
         res = super()._hotrush_start(created=created)
-        self._hotrush_log_event("start", "request")
+        # the request's note joins the chatter with the team's notice, from the SLA
+        # scheduled action (see _hotrush_log_pending_notes): the request stays fast
+        self._hotrush_log_event("start", "request", note_later=True)
         return res
 
     def _hotrush_end(self, action, reason=False, note=False):
         res = super()._hotrush_end(action, reason=reason, note=note)
+        # a request ended before the action ran is said first
+        self._hotrush_log_pending_notes()
         self._hotrush_log_event("end", action, reason=reason, note=note)
         return res
 
@@ -47,27 +51,66 @@ class HelpdeskTicket(models.Model):
     # Events
     # ------------------------------------------------------------------
 
-    def _hotrush_log_event(self, kind, action, reason=False, note=False):
+    def _hotrush_log_event(self, kind, action, reason=False, note=False, **options):
         """Record an audit event per ticket and say it in the chatter, as an internal
-        note."""
+        note; with ``note_later=True``, the note waits for the SLA scheduled action
+        (``_hotrush_log_pending_notes``)."""
         if not self:
             return self.env["hotrush.event"]
+        later = options.get("note_later") and self._hotrush_notes_later()
         vals_list = [
-            ticket._hotrush_prepare_event_vals(kind, action, reason, note)
+            dict(
+                ticket._hotrush_prepare_event_vals(kind, action, reason, note),
+                note_pending=bool(later),
+            )
             for ticket in self
         ]
         # sudo: nobody may create audit records directly; the rules record them for
         # the user who acted, on these tickets only.
         events = self.env["hotrush.event"].sudo().create(vals_list)
+        if not later:
+            self._hotrush_log_notes(events)
+        return events
+
+    def _hotrush_notes_later(self):
+        """Whether the SLA scheduled action is there to log the notes of requests."""
+        return bool(self._hotrush_notice_cron())
+
+    def _hotrush_log_notes(self, events):
+        """Say ``events`` (one per ticket of these tickets) in the chatter."""
         # An internal note that notifies nobody: logged (one batch insert, no
         # recipients to compute). sudo: customers may not post internal notes; the
         # note only states the event.
         self.sudo()._message_log_batch(
-            {
-                ticket.id: event._chatter_message()
-                for ticket, event in zip(self, events, strict=True)
-            }
+            {event.ticket_id.id: event._chatter_message() for event in events}
         )
+
+    def _hotrush_log_pending_notes(self):
+        """Log the notes of these tickets' events still to be said, oldest first
+        (a ticket has one at most: its last request)."""
+        # sudo: the rules say each ticket's own events
+        events = (
+            self.env["hotrush.event"]
+            .sudo()
+            .search(
+                [("ticket_id", "in", self.ids), ("note_pending", "=", True)],
+                order="id",
+            )
+        )
+        if not events:
+            return events
+        rounds = []  # one event per ticket and round
+        for event in events:
+            free = next((r for r in rounds if event.ticket_id not in r), None)
+            if free is None:
+                rounds.append(free := {})
+            free[event.ticket_id] = event
+        for round_events in rounds:
+            tickets = self.browse(ticket.id for ticket in round_events)
+            tickets._hotrush_log_notes(
+                events.browse(e.id for e in round_events.values())
+            )
+        events.write({"note_pending": False})
         return events
 
     def _hotrush_prepare_event_vals(self, kind, action, reason, note):

@@ -226,6 +226,7 @@ class HelpdeskTicket(models.Model):
         """
         # sudo: a done marker (system field), whoever's request or run set it off
         self.sudo().write({"hotrush_team_notified_at": now})
+        self._hotrush_log_pending_notes()
         (
             self - self._hotrush_with_response_activity()
         )._hotrush_schedule_response_activity()

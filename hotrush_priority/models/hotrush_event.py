@@ -83,8 +83,16 @@ class HotrushEvent(models.Model):
         "action is still to post.",
     )
 
+    note_pending = fields.Boolean(
+        string="Not in the Chatter Yet",
+        readonly=True,
+        help="A request whose internal note the SLA scheduled action is still to log "
+        "in the ticket's chatter, with the team's notice.",
+    )
+
     # the SLA action looks for the pending notices: few rows, whatever the history
     _notice_pending_idx = models.Index("(ticket_id) WHERE notice_pending")
+    _note_pending_idx = models.Index("(ticket_id) WHERE note_pending")
 
     @api.depends("ticket_id", "kind", "action")
     def _compute_display_name(self):

@@ -177,6 +177,56 @@ class TestRequest(HotrushCase):
         self.assertFalse(ticket.user_id)
         self.assertEqual(ticket.activity_ids.user_id, self.leader)
 
+    # the request's chatter note, logged with the team's notice
+
+    def _notes(self, ticket, text):
+        self.env.invalidate_all()
+        return ticket.message_ids.filtered(
+            lambda m: m.is_internal and text in str(m.body)
+        ).sorted("id")
+
+    def test_request_note_logged_by_the_request_step_once(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        [event] = ticket.hotrush_event_ids
+        self.assertTrue(event.note_pending)
+        self.assertFalse(self._notes(ticket, "HotRush requested"), "not in the request")
+        self._run_cron(THURSDAY_11 + timedelta(minutes=1))
+        [note] = self._notes(ticket, "HotRush requested")
+        self.assertIn(self.env.user.name, note.body)
+        self.assertIn(
+            ticket._hotrush_format(ticket.hotrush_deadline), str(note.body), "deadline"
+        )
+        self.assertFalse(event.note_pending)
+        self._run_cron(THURSDAY_11 + timedelta(minutes=2))
+        self.assertEqual(len(self._notes(ticket, "HotRush requested")), 1)
+        # a new request is said again, once
+        with freeze_time(THURSDAY_11 + timedelta(minutes=3)):
+            ticket.with_user(self.agent).action_hotrush_remove("general")
+            ticket.write({"hotrush": True})
+        self._run_cron(THURSDAY_11 + timedelta(minutes=4))
+        self.assertEqual(len(self._notes(ticket, "HotRush requested")), 2)
+        self.assertFalse(ticket.hotrush_event_ids.filtered("note_pending"))
+
+    def test_request_ended_before_the_step_is_said_first(self):
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+            ticket.with_user(self.portal).action_hotrush_uncheck()
+        requested = self._notes(ticket, "HotRush requested")
+        ended = self._notes(ticket, "HotRush ended")
+        self.assertEqual((len(requested), len(ended)), (1, 1))
+        self.assertLess(requested.id, ended.id)
+        self.assertFalse(ticket.hotrush_event_ids.filtered("note_pending"))
+        self._run_cron(THURSDAY_11 + timedelta(minutes=1))
+        self.assertEqual(len(self._notes(ticket, "HotRush requested")), 1)
+
+    def test_request_note_at_once_without_the_scheduled_action(self):
+        self.env.ref("hotrush_priority.ir_cron_hotrush_sla").active = False
+        with freeze_time(THURSDAY_11):
+            ticket = self._create_ticket(hotrush=True)
+        self.assertEqual(len(self._notes(ticket, "HotRush requested")), 1)
+        self.assertFalse(ticket.hotrush_event_ids.note_pending)
+
     def test_request_is_audited_and_tracked(self):
         with freeze_time(THURSDAY_11):
             ticket = self._create_ticket()
