@@ -176,8 +176,8 @@ def criteria_creation(data, only):
                 _ms(median("plain")),
                 _ms(median("hotrush")),
                 f"{ratio:.3f}",
-                "≤ 1.5",
-                ratio <= 1.5,
+                "≤ 1.3",
+                ratio <= 1.3,
             )
         )
         extra = per_ticket("hotrush") - per_ticket("plain")
@@ -188,8 +188,8 @@ def criteria_creation(data, only):
                 _n(per_ticket("plain")),
                 _n(per_ticket("hotrush")),
                 f"{extra:+.2f}",
-                "≤ +12",
-                extra <= 12,
+                "≤ +7",
+                extra <= 7,
             )
         )
     return rows
