@@ -52,13 +52,16 @@ _PAIR = re.compile(r'([\w.\-/]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;]+)')
 _STATEMENT = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^;"])+')
 
 
-def parse_authentication_results(values):
+def parse_authentication_results(values, servers=None):
     """The results of ``Authentication-Results`` header values (RFC 8601).
 
     Comments (in parentheses) are dropped, names and values lower-cased; the first
-    statement of each header, the server's name, is skipped.
+    statement of each header, the server's name (authserv-id, with an optional
+    version), says who wrote it.
 
     :param values: the headers' values, as the message carries them
+    :param servers: when given, the names of the servers whose headers are read
+        (lower case); the others are ignored
     :return: a list of ``(method, result, {property: value})``, e.g.
         ``("dmarc", "pass", {"header.from": "example.com"})``
     """
@@ -68,7 +71,13 @@ def parse_authentication_results(values):
         previous = None
         while previous != text:  # nested comments: innermost first
             previous, text = text, _COMMENT.sub(" ", text)
-        for statement in _STATEMENT.findall(text)[1:]:
+        statements = _STATEMENT.findall(text)
+        if text.lstrip().startswith(";"):
+            statements.insert(0, "")  # no server named
+        server = (statements[0].split() or [""])[0].lower() if statements else ""
+        if servers is not None and server not in servers:
+            continue
+        for statement in statements[1:]:
             pairs = _PAIR.findall(statement)
             if not pairs:
                 continue
@@ -228,7 +237,8 @@ class HelpdeskTicket(models.Model):
         if not from_domain:
             return False
         results = parse_authentication_results(
-            self.env.context.get(AUTH_RESULTS_KEY) or ()
+            self.env.context.get(AUTH_RESULTS_KEY) or (),
+            self._hotrush_mail_servers(),
         )
         dmarc = [
             result
@@ -245,6 +255,17 @@ class HelpdeskTicket(models.Model):
             and aligned(props.get("header.d") or props.get("header.i"), from_domain)
             for method, result, props in results
         )
+
+    def _hotrush_mail_servers(self):
+        """The receiving servers whose verdicts count (the company's trusted mail
+        servers, lower case), or ``None``: every server's."""
+        company = (self[:1].company_id if self else False) or self.env.company
+        names = {
+            name.strip().lower()
+            for name in (company.hotrush_mail_servers or "").split(",")
+            if name.strip()
+        }
+        return names or None
 
     # ------------------------------------------------------------------
     # The customer's notice

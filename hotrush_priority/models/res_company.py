@@ -117,6 +117,14 @@ class ResCompany(models.Model):
         "ticket sent by e-mail to a helpdesk alias (any case); they are removed "
         "from the ticket's title. Empty: HotRush cannot be requested by e-mail.",
     )
+    hotrush_mail_servers = fields.Char(
+        string="Trusted Mail Servers",
+        help="Comma-separated names (authserv-id) your receiving mail server writes "
+        "at the start of its Authentication-Results headers, e.g. mx.example.com. "
+        "When set, only their verdicts authenticate a sender (RFC 8601): a header a "
+        "sender wrote with another name is ignored. Empty: every such header "
+        "counts, so your mail server must remove those senders write.",
+    )
     hotrush_notice_moved = fields.Boolean(
         string="Tell Customers: Deadline Moved",
         default=True,

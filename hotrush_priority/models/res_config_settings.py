@@ -60,6 +60,9 @@ class ResConfigSettings(models.TransientModel):
     hotrush_mail_markers = fields.Char(
         related="company_id.hotrush_mail_markers", readonly=False
     )
+    hotrush_mail_servers = fields.Char(
+        related="company_id.hotrush_mail_servers", readonly=False
+    )
     hotrush_notice_moved = fields.Boolean(
         related="company_id.hotrush_notice_moved", readonly=False
     )

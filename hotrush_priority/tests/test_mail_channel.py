@@ -291,6 +291,28 @@ class TestMailChannel(HotrushCase):
         )
         self.assertNormal(ticket, "unauthenticated")
 
+    def test_only_the_trusted_servers_verdicts_count(self):
+        """A sender writes its own 'dmarc=pass' under another server's name: with the
+        company's trusted servers set, only their headers authenticate (RFC 8601)."""
+        self.company.hotrush_mail_servers = " MX.hotrush.example.com , mx2.example.org"
+        forged = DMARC_PASS.replace("mx.hotrush.example.com", "mx.attacker.example")
+        ticket = self._receive("[HotRush] Checkout is down", auth=(forged,))
+        self.assertNormal(ticket, "unauthenticated")
+        self.assertFalse(ticket.hotrush_event_ids)
+        # the trusted server's own verdict, next to the forged one
+        ticket = self._receive("[HotRush] Payments fail", auth=(forged, DMARC_PASS))
+        self.assertHotrush(ticket)
+        # the trusted server says fail: the sender's pass under another name is
+        # ignored, the fail refuses
+        ticket = self._receive(
+            "[HotRush] Still down",
+            auth=(
+                DMARC_PASS.replace("mx.hotrush.example.com", "mx.attacker.example"),
+                DMARC_FAIL,
+            ),
+        )
+        self.assertNormal(ticket, "unauthenticated")
+
     def test_dkim_aligned_pass_accepted(self):
         for auth in (
             (f"mx.hotrush.example.com; dkim=pass header.d={DOMAIN}",),
@@ -410,6 +432,19 @@ class TestAuthenticationResults(TransactionCase):
                 ),
             ],
         )
+
+    def test_parse_only_trusted_servers(self):
+        values = [
+            "MX.Example.NET 1; dmarc=pass header.from=example.com",
+            "forger.example; dmarc=pass header.from=example.com",
+            "; dmarc=pass header.from=example.com",
+        ]
+        self.assertEqual(
+            parse_authentication_results(values, {"mx.example.net"}),
+            [("dmarc", "pass", {"header.from": "example.com"})],
+        )
+        self.assertEqual(len(parse_authentication_results(values)), 3)
+        self.assertEqual(parse_authentication_results(values, {"other.example"}), [])
 
     def test_aligned(self):
         self.assertTrue(aligned("example.com", "example.com"))
