@@ -168,7 +168,7 @@ class HotrushPortalPages(HotrushCustomerPortal):
                     # rights) ever had a movement: never, and they are told how to
                     # get one
                     "hotrush_balance_started": bool(balance.sudo().line_ids),
-                    "hotrush_offer": self._hotrush_prepaid_offer(),
+                    "hotrush_prepaid_offer": self._hotrush_prepaid_offer(),
                 }
             )
         return values
@@ -202,7 +202,7 @@ class HotrushPortalPages(HotrushCustomerPortal):
             price=format_amount(request.env, product.lst_price, company.currency_id),
             days=product.hotrush_validity_days,
         )
-        contact = " ".join(filter(None, (company.email, company.phone)))
+        contact = ", ".join(filter(None, (company.email, company.phone)))
         if contact:
             text += " " + request.env._(
                 "To buy it, contact us: %(contact)s.", contact=contact
@@ -223,7 +223,7 @@ class HotrushPortalPages(HotrushCustomerPortal):
                 "hotrush_balance": balance,
                 "hotrush_lines": lines,
                 "hotrush_balance_started": bool(lines),
-                "hotrush_offer": self._hotrush_prepaid_offer(),
+                "hotrush_prepaid_offer": self._hotrush_prepaid_offer(),
             }
         )
         return request.render("hotrush_priority.portal_my_support_balance", values)

@@ -216,6 +216,7 @@ class TestPortalPages(PortalMixin, HttpCase):
             {
                 "hotrush_prepaid_product_id": product.id,
                 "email": "support@hotrush.example.com",
+                "phone": "+1 555 0100",
             }
         )
         return product
@@ -249,9 +250,17 @@ class TestPortalPages(PortalMixin, HttpCase):
                 self.assertIn("Prepaid Support 10 h costs", text)
                 self.assertIn("560.00", text)
                 self.assertIn("valid for 365 days", text)
-                self.assertIn("support@hotrush.example.com", text)
+                self.assertIn(
+                    "contact us: support@hotrush.example.com, +1 555 0100", text
+                )
                 self.assertNotIn("no credit left", text)
                 self.assertNotIn("1,000.00", text)
+
+    def test_balance_page_needs_a_login(self):
+        self.authenticate(None, None)
+        response = self.url_open("/my/support-balance")
+        self.assertIn("/web/login", response.url)
+        self.assertNotIn("1,000.00", response.text)
 
     def test_balance_page_lists_own_movements_only(self):
         other = self.balances.filtered(
