@@ -9,7 +9,6 @@ from operator import itemgetter
 from odoo import http
 from odoo.fields import Domain
 from odoo.http import request
-from odoo.tools import format_amount
 from odoo.tools import groupby as groupbyelem
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -186,28 +185,11 @@ class HotrushPortalPages(HotrushCustomerPortal):
         )
 
     def _hotrush_prepaid_offer(self):
-        """How a customer gets a balance, in one sentence: the prepaid product's
-        name, price and validity, and whom to contact; None when no product is
-        set up."""
-        company = request.env.company
-        # sudo: the prepaid product's name, price and validity are the offer the
-        # company makes to every customer, read from the product only
-        product = company.sudo()._get_hotrush_prepaid_product()
-        if not product:
-            return None
-        text = request.env._(
-            "%(product)s costs %(price)s and is valid for %(days)s days; with it "
-            "you can request HotRush, urgent answers within working hours.",
-            product=product.name,
-            price=format_amount(request.env, product.lst_price, company.currency_id),
-            days=product.hotrush_validity_days,
+        """How a customer gets a balance (the prepaid product's price, validity and
+        whom to contact), or False."""
+        return request.env["hotrush.support.balance"]._hotrush_prepaid_offer_text(
+            request.env.company
         )
-        contact = ", ".join(filter(None, (company.email, company.phone)))
-        if contact:
-            text += " " + request.env._(
-                "To buy it, contact us: %(contact)s.", contact=contact
-            )
-        return text
 
     @http.route("/my/support-balance", type="http", auth="user", website=True)
     def portal_my_support_balance(self, **kw):

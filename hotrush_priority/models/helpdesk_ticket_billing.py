@@ -97,6 +97,15 @@ class HelpdeskTicket(models.Model):
         # sudo: why the customer's balance is not active, told to whoever requests
         # HotRush for that customer (the customer, or an agent on their behalf)
         balance = Balance.sudo()._get_for(partner, self.company_id, create=False)
+        if not balance.line_ids:  # never had one: how to get it
+            offer = Balance._hotrush_prepaid_offer_text(
+                self.company_id or self.env.company
+            )
+            return self.env._(
+                "HotRush needs prepaid support, which you do not have yet. "
+                "%(offer)s You can also submit the ticket without HotRush.",
+                offer=offer or self.env._("Contact us to buy prepaid support."),
+            )
         if balance.expiry_date and balance.expiry_date < balance._hotrush_today():
             return self.env._(
                 "HotRush is available while your support balance is active, and it "

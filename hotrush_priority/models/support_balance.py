@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 
 class HotrushSupportBalance(models.Model):
@@ -176,6 +176,30 @@ class HotrushSupportBalance(models.Model):
                 limit=1,
             )
         )
+
+    @api.model
+    def _hotrush_prepaid_offer_text(self, company):
+        """How a customer gets a support balance in ``company``, in one sentence:
+        the prepaid product's name, price and validity, and whom to contact; False
+        when no prepaid product is set up."""
+        # sudo: the prepaid product's name, price and validity are the offer the
+        # company makes to every customer, read from the product only
+        product = company.sudo()._get_hotrush_prepaid_product()
+        if not product:
+            return False
+        text = self.env._(
+            "%(product)s costs %(price)s and is valid for %(days)s days; with it "
+            "you can request HotRush, urgent answers within working hours.",
+            product=product.name,
+            price=format_amount(self.env, product.lst_price, company.currency_id),
+            days=product.hotrush_validity_days,
+        )
+        contact = ", ".join(filter(None, (company.email, company.phone)))
+        if contact:
+            text += " " + self.env._(
+                "To buy it, contact us: %(contact)s.", contact=contact
+            )
+        return text
 
     def action_open_lines(self):
         self.ensure_one()

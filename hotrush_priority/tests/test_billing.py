@@ -140,7 +140,8 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
     # HR-4 refusals
 
     def test_hotrush_refused_with_empty_or_expired_balance(self):
-        with self.refused(ValidationError, "no credit left"):
+        # never had one: told how to get it (the prepaid product's offer)
+        with self.refused(ValidationError, "do not have yet.*costs .* days"):
             self._hotrush_ticket()
         self._give_balance(self.customer_company, 100.0, expiry="2026-11-01")
         with (
@@ -152,6 +153,12 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
         with freeze_time(REQUESTED), self.refused(ValidationError, "expired"):
             ticket.with_user(self.portal).action_hotrush_request()
         self.assertFalse(ticket.hotrush)
+
+    def test_hotrush_refused_with_a_used_up_balance(self):
+        self._give_balance(self.customer_company, 50.0)
+        self._give_balance(self.customer_company, -50.0)
+        with self.refused(ValidationError, "no credit left. Top up"):
+            self._hotrush_ticket()
 
     # HR-31, HR-32 charges and deduction
 
@@ -594,7 +601,7 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
             }
         )
         other_company.hotrush_prepaid_product_id = other_prepaid
-        with freeze_time(REQUESTED), self.refused(ValidationError, "no credit left"):
+        with freeze_time(REQUESTED), self.refused(ValidationError, "do not have yet"):
             self._create_ticket(
                 hotrush=True, team_id=team_b.id, company_id=other_company.id
             )

@@ -121,10 +121,10 @@ class TestPortal(PortalMixin, HttpCase):
         ).line_ids.unlink()
         page = self.url_open("/new/ticket").text
         self.assertRegex(page, r'name="hotrush"[^>]*disabled')
-        self.assertIn("no credit left", page)
+        self.assertIn("which you do not have yet", page)
         count = self._ticket_count()
         response = self._post("/submitted/ticket", self._form())
-        self.assertIn("no credit left", response.text)
+        self.assertIn("which you do not have yet", response.text)
         self.assertEqual(self._ticket_count(), count)
 
     def test_submit_urgent_ticket_with_chat(self):
