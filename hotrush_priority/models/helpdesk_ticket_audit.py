@@ -85,31 +85,24 @@ class HelpdeskTicket(models.Model):
             {event.ticket_id.id: event._chatter_message() for event in events}
         )
 
+    def _hotrush_pending_events(self, flag):
+        """These tickets' events whose ``flag`` (a boolean field) is set, oldest
+        first."""
+        # sudo: the rules read each ticket's own events, to say them
+        return (
+            self.env["hotrush.event"]
+            .sudo()
+            .search([("ticket_id", "in", self.ids), (flag, "=", True)], order="id")
+        )
+
     def _hotrush_log_pending_notes(self):
         """Log the notes of these tickets' events still to be said, oldest first
         (a ticket has one at most: its last request)."""
-        # sudo: the rules say each ticket's own events
-        events = (
-            self.env["hotrush.event"]
-            .sudo()
-            .search(
-                [("ticket_id", "in", self.ids), ("note_pending", "=", True)],
-                order="id",
-            )
-        )
+        events = self._hotrush_pending_events("note_pending")
         if not events:
             return events
-        rounds = []  # one event per ticket and round
-        for event in events:
-            free = next((r for r in rounds if event.ticket_id not in r), None)
-            if free is None:
-                rounds.append(free := {})
-            free[event.ticket_id] = event
-        for round_events in rounds:
-            tickets = self.browse(ticket.id for ticket in round_events)
-            tickets._hotrush_log_notes(
-                events.browse(e.id for e in round_events.values())
-            )
+        for notes in events._rounds():
+            self.browse(notes.ticket_id.ids)._hotrush_log_notes(notes)
         events.write({"note_pending": False})
         return events
 
@@ -207,27 +200,13 @@ class HelpdeskTicket(models.Model):
         """Tell the customers each moved deadline not told yet, in the order the
         deadlines moved, one per ticket and round (a ticket moved twice is told in
         two rounds); the events are marked told."""
-        # sudo: the rules tell each customer of the moves of their own ticket
-        events = (
-            self.env["hotrush.event"]
-            .sudo()
-            .search(
-                [("ticket_id", "in", self.ids), ("notice_pending", "=", True)],
-                order="id",
-            )
-        )
-        rounds = defaultdict(list)  # author -> [{ticket id: event}]
+        events = self._hotrush_pending_events("notice_pending")
+        authors = defaultdict(list)  # author -> event ids
         for event in events:
-            of_author = rounds[event.user_id.partner_id.id]
-            free = next((r for r in of_author if event.ticket_id.id not in r), None)
-            if free is None:
-                of_author.append(free := {})
-            free[event.ticket_id.id] = event
-        for author, of_author in rounds.items():
-            for moves in of_author:
-                self.browse(moves)._hotrush_post_moves(
-                    events.browse(event.id for event in moves.values()), author
-                )
+            authors[event.user_id.partner_id.id].append(event.id)
+        for author, ids in authors.items():
+            for moves in events.browse(ids)._rounds():
+                self.browse(moves.ticket_id.ids)._hotrush_post_moves(moves, author)
         events.write({"notice_pending": False})
         return events
 

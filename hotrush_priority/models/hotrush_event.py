@@ -102,6 +102,20 @@ class HotrushEvent(models.Model):
                 f"{event.ticket_id.number}: {actions.get(event.action)}"
             )
 
+    def _rounds(self):
+        """These events in rounds of at most one event per ticket, in their order:
+        what one batch of messages (one per ticket) can say at once.
+
+        :return: list of recordsets
+        """
+        rounds = []  # [{ticket id: event id}]
+        for event in self:
+            free = next((r for r in rounds if event.ticket_id.id not in r), None)
+            if free is None:
+                rounds.append(free := {})
+            free[event.ticket_id.id] = event.id
+        return [self.browse(ids.values()) for ids in rounds]
+
     def _chatter_message(self):
         """The event in words, as the ticket's chatter says it."""
         self.ensure_one()
