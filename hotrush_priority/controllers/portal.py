@@ -25,6 +25,8 @@ from odoo.tools import SQL
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
+from ..const import PRICED_ACTIONS
+
 USER_ERRORS = (AccessError, UserError, ValidationError)
 FORM_MAX_LENGTH = 2000
 FORM_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
@@ -305,7 +307,19 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
                 == request.env.user.partner_id.commercial_partner_id,
             }
         )
+        values.update(self._hotrush_ticket_card_values(ticket))
         return values
+
+    def _hotrush_ticket_card_values(self, ticket):
+        """The HotRush card of the ticket page and its history (HR-82): the
+        ticket's access was checked by the page's route."""
+        tz = customer_tz()
+        return {
+            "hotrush_card": ticket._hotrush_portal_card(tz),
+            "hotrush_history": ticket._hotrush_portal_history(tz),
+            "hotrush_actions": ticket._hotrush_portal_actions(),
+            "hotrush_confirm": None,
+        }
 
     @http.route("/my/ticket/<int:ticket_id>/hotrush/<string:action>", **STATE_CHANGING)
     def portal_ticket_hotrush(self, ticket_id, action, **kw):
@@ -315,11 +329,13 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         # what else the request carries is not the action's business
         form = {name: kw.get(name) for name in names}
         try:
-            self._document_check_access("helpdesk.ticket", ticket_id)
+            ticket_sudo = self._document_check_access("helpdesk.ticket", ticket_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
         # act with the customer's own rights: the model checks ownership again
         ticket = request.env["helpdesk.ticket"].browse(ticket_id)
+        if action in PRICED_ACTIONS and kw.get("confirm") != "1":
+            return self._hotrush_confirmation_page(ticket_sudo, ticket, action, form)
         try:
             with rerun_on_concurrent_insert(), request.env.cr.savepoint():
                 message = handler(ticket, **form)
@@ -327,6 +343,19 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         except USER_ERRORS as error:
             request.session["hotrush_message"] = ["danger", error.args[0]]
         return request.redirect(f"/my/ticket/{ticket_id}")
+
+    def _hotrush_confirmation_page(self, ticket_sudo, ticket, action, form):
+        """The ticket page asking to confirm an action that changes the price, with
+        the amounts in money: nothing changes until the customer confirms (a POST
+        with ``confirm=1``)."""
+        try:
+            confirm = ticket._hotrush_portal_confirmation(action)
+        except USER_ERRORS as error:
+            request.session["hotrush_message"] = ["danger", error.args[0]]
+            return request.redirect(f"/my/ticket/{ticket.id}")
+        values = self._ticket_get_page_view_values(ticket_sudo, None)
+        values["hotrush_confirm"] = dict(confirm, action=action, form=form)
+        return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values)
 
     def _hotrush_portal_actions(self):
         """Each action of the ticket page: its handler and the form fields it reads."""

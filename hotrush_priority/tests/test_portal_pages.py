@@ -314,7 +314,8 @@ class TestPortalPages(PortalMixin, HttpCase):
     def test_withdraw_cancels_the_chat_and_says_so(self):
         ticket = self._ticket_with_chat(user_id=self.agent.id)
         response = self._post(
-            f"/my/ticket/{ticket.id}/hotrush/withdraw", {"note": "Solved it"}
+            f"/my/ticket/{ticket.id}/hotrush/withdraw",
+            {"note": "Solved it", "confirm": "1"},
         )
         self.assertIn("HotRush withdrawn", response.text)
         self.assertIn("Your live chat via Zoom planned for", response.text)

@@ -366,7 +366,9 @@ class TestTicketState(SecurityCase):
     def test_request_on_a_closed_ticket_refused_everywhere(self):
         ticket = self._closed_ticket()
         self.authenticate("hr_portal", "hr_portal_pw")
-        response = self._post(f"/my/ticket/{ticket.id}/hotrush/request", {})
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/request", {"confirm": "1"}
+        )
         self.assertIn("the ticket is closed", response.text)
         refused = ("odoo.exceptions.ValidationError", "the ticket is closed")
         request = ("helpdesk.ticket", "action_hotrush_request", ticket.ids)
@@ -400,7 +402,9 @@ class TestTicketState(SecurityCase):
         response = self._post(f"/my/ticket/{ticket.id}/hotrush/uncheck", {})
         self.assertIn("Use &#39;Withdraw HotRush&#39; instead", response.text)
         self.assertTrue(ticket.hotrush)
-        response = self._post(f"/my/ticket/{ticket.id}/hotrush/withdraw", {})
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/withdraw", {"confirm": "1"}
+        )
         self.assertIn("HotRush withdrawn", response.text)
         self.env.invalidate_all()
         self.assertFalse(ticket.hotrush)
@@ -444,8 +448,11 @@ class TestTicketState(SecurityCase):
         ticket = self._hotrush_ticket()
         self.authenticate("hr_portal", "hr_portal_pw")
         for action, data in [
-            ("withdraw", {"ticket": "1", "note": "Done", "reason": "bug"}),
-            ("request", {"ticket": "1", "action": "remove"}),
+            (
+                "withdraw",
+                {"ticket": "1", "note": "Done", "reason": "bug", "confirm": "1"},
+            ),
+            ("request", {"ticket": "1", "action": "remove", "confirm": "1"}),
             ("uncheck", {"ticket": str(ticket.id), "reason": "bug"}),
             ("chat", {"ticket": "1", "chat_tool": "abc", "when": "now"}),
         ]:

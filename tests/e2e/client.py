@@ -28,6 +28,10 @@ ALERT_RE = re.compile(r"\balert-(\w+)")
 UNAVAILABLE_RE = re.compile(r'id="hotrush_unavailable"\s+data-reason="([^"]*)"')
 FORM_ERROR_RE = re.compile(r'id="hotrush_form_error"')
 FORM_KEY_RE = re.compile(r'name="hotrush_form_key"\s+value="([0-9a-f]+)"')
+CONFIRM_RE = re.compile(r'id="hotrush_confirm"')
+# the ticket page's actions that change the price: a first POST shows the amount,
+# a second one with confirm=1 acts (as the customer's browser sends them)
+PRICED_ACTIONS = ("request", "withdraw")
 BUSINESS_ERRORS = {
     "odoo.exceptions.UserError",
     "odoo.exceptions.ValidationError",
@@ -229,18 +233,27 @@ class PortalClient(Client):
         """POST a HotRush button of the ticket page, then read the page it leads to.
 
         The route always redirects to the ticket; the page says whether the rules
-        accepted the action ("success") or refused it ("danger").
+        accepted the action ("success") or refused it ("danger"). An action that
+        changes the price is confirmed first, as the customer does: the first POST
+        shows the amount, the second, with confirm=1, acts.
         """
         path = f"/my/ticket/{ticket_id}/hotrush/{action}"
-        answer = self.request(
-            f"portal_{action}",
-            "POST",
-            path,
-            ok=(303,),
-            data=dict(fields, csrf_token=self.csrf),
-        )
-        if answer is None:
-            return None
+        answer = None
+        if action in PRICED_ACTIONS:
+            answer = self._hotrush_confirmation(path, action, fields)
+            if answer is None:
+                return None
+        if answer is None or answer.status_code == 200:
+            confirm = {"confirm": "1"} if action in PRICED_ACTIONS else {}
+            answer = self.request(
+                f"portal_{action}",
+                "POST",
+                path,
+                ok=(303,),
+                data=dict(fields, **confirm, csrf_token=self.csrf),
+            )
+            if answer is None:
+                return None
         page = self.ticket_page(ticket_id, label="portal_ticket_page_after")
         if page is None:
             return None
@@ -255,6 +268,22 @@ class PortalClient(Client):
                 self.actor, f"portal_{action}", "refused", "rule refused"
             )
         return verdict
+
+    def _hotrush_confirmation(self, path, action, fields):
+        """The first POST of an action that changes the price: the page asking to
+        confirm it with the amount (200), or the ticket when it was refused at
+        once (303). None when neither came."""
+        label = f"portal_{action}_confirmation"
+        answer = self.request(
+            label, "POST", path, ok=(200, 303), data=dict(fields, csrf_token=self.csrf)
+        )
+        if answer is None or answer.status_code == 303:
+            return answer
+        if not CONFIRM_RE.search(answer.text):
+            self.recorder.amend_last(self.actor, label, "error", "no amount to confirm")
+            return None
+        self._remember_csrf(answer)
+        return answer
 
 
 class RpcClient(Client):

@@ -86,7 +86,7 @@ tours.add("hotrush_portal_new_urgent_with_chat", {
         },
         {
             content: "The ticket page shows HotRush and the planned chat",
-            trigger: "#hotrush_card .badge:contains('HotRush')",
+            trigger: "#hotrush_card .o_hotrush_status:contains('answer by')",
         },
         {content: "Chat planned", trigger: "#hotrush_chat_planned:contains('Zoom')"},
     ],
@@ -112,6 +112,16 @@ tours.add("hotrush_portal_withdraw", {
         {
             content: "Withdraw",
             trigger: "button[name='hotrush_withdraw']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation states the amount",
+            trigger: "#hotrush_confirm:contains('billed at')",
+        },
+        {
+            content: "Confirm",
+            trigger: "button[name='hotrush_confirm']",
             run: "click",
             expectUnloadPage: true,
         },
