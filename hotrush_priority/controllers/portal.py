@@ -95,7 +95,9 @@ class HotrushTicketController(HelpdeskTicketController):
         return values
 
     def _hotrush_form_values(self, values):
-        """What the urgent checkbox needs: availability, reason, offer text."""
+        """What the urgent checkbox needs: availability, reason, and the promise of
+        each team the form offers (and of the default team, for no choice), rendered
+        into the page: the form shows the chosen team's without asking the server."""
         Ticket = request.env["helpdesk.ticket"]
         company = request.env.company
         team = request.env["helpdesk.ticket.team"]._hotrush_default_team(company)
@@ -113,22 +115,35 @@ class HotrushTicketController(HelpdeskTicketController):
             else request.env._("HotRush is not offered at the moment.")
         )
         tz = customer_tz()
-        offer = {}
+        now = fields.Datetime.now()
+        no_category = request.env["helpdesk.ticket.category"]
+        # the teams the form lists, read with the customer's rights: no other
+        teams = values.get("teams") or request.env["helpdesk.ticket.team"]
+        offering = teams.filtered("hotrush_offered")
+        promises = []
         if team:
-            calendar = team._get_hotrush_calendar()
-            offer = {
-                "multiplier": company.hotrush_rate_multiplier,
-                "hours": team._get_hotrush_response_hours(),
-                "grace": company.hotrush_grace_minutes,
-                "working_hours": calendar._hotrush_working_hours_text(
-                    tz, fields.Datetime.now()
-                ),
-            }
+            promises.append(("", team._hotrush_portal_promise(no_category, now, tz)))
+        promises += [
+            (
+                str(choice.id),
+                choice._hotrush_portal_promise(no_category, now, tz, offering),
+            )
+            for choice in teams
+        ]
+        # helpdesk_mgmt's form selects the team when it offers only one
+        chosen = str(teams.id) if len(teams) == 1 else ""
         return {
             "hotrush_form_key": uuid.uuid4().hex,
             "hotrush_team": team,
             "hotrush_refusal": refusal,
-            "hotrush_offer": offer,
+            "hotrush_promises": promises,
+            "hotrush_promise_key": chosen,
+            "hotrush_category_refusals": {
+                category.id: category.env[
+                    "helpdesk.ticket.team"
+                ]._hotrush_portal_category_refusal(category)
+                for category in values.get("categories") or no_category
+            },
             "hotrush_tz": tz,
             "hotrush_chat_tools": request.env["hotrush.chat.tool"].search([]),
         }

@@ -5,6 +5,7 @@ from . import res_company
 from . import res_config_settings
 from . import ir_cron
 from . import helpdesk_ticket_team
+from . import helpdesk_ticket_team_portal
 from . import helpdesk_ticket_category
 from . import hotrush_event
 from . import hotrush_chat_tool

@@ -106,7 +106,7 @@ class TestPortal(PortalMixin, HttpCase):
     def test_form_explains_offer(self):
         page = self.url_open("/new/ticket").text
         self.assertIn("Mark as urgent (HotRush)", page)
-        self.assertRegex(page, r"2\.0\s+times")
+        self.assertRegex(page, r"2\s+times the normal rate")
         self.assertIn(
             "Mon-Fri 09:00-24:00; Sat-Sun 10:00-18:00",
             page,

@@ -4,6 +4,7 @@
 
 from odoo.tests import HttpCase, tagged
 
+from .common import make_calendar
 from .test_portal import PortalMixin
 
 
@@ -18,6 +19,20 @@ class TestPortalTours(PortalMixin, HttpCase):
         # the tour asks for a chat tomorrow at noon: no later than the deadline of
         # a day's response target, at most 18 working hours from now (HR-84)
         self.company.hotrush_response_hours = 24
+        # a team with its own calendar and target: the form's promise follows it
+        self.env["helpdesk.ticket.team"].create(
+            {
+                "name": "Hosting Support",
+                "hotrush_offered": True,
+                "hotrush_response_hours": 2,
+                "hotrush_calendar_id": make_calendar(
+                    self.env,
+                    "Hosting hours",
+                    "Europe/Moscow",
+                    [(day, 9.0, 18.0) for day in range(5)],
+                ).id,
+            }
+        )
         self.start_tour(
             "/new/ticket", "hotrush_portal_new_urgent_with_chat", login="hr_portal"
         )

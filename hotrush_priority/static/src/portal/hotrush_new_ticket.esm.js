@@ -1,6 +1,9 @@
 // The urgent (HotRush) checkbox of the portal's new-ticket form: it is disabled,
-// with the reason, when the chosen team or category does not admit HotRush; the live
-// chat fields show only for urgent tickets. The server applies the same rules.
+// with the reason, when the chosen team or category does not admit HotRush; the
+// promise shown (hours, answer time, price, chat hours) is the chosen team's, among
+// those the server rendered into the page; the live chat fields show only for urgent
+// tickets and ask for the ID the way the chosen tool names it. The server applies
+// the same rules.
 import {registry} from "@web/core/registry";
 import {_t} from "@web/core/l10n/translation";
 import {Interaction} from "@web/public/interaction";
@@ -18,8 +21,13 @@ export class HotrushNewTicket extends Interaction {
             "t-att-disabled": () => Boolean(this.reason),
         },
         "#hotrush_unavailable": {
-            "t-att-style": () => ({display: this.reason ? undefined : "none"}),
-            "t-out": () => this.reason,
+            "t-att-style": () => ({display: this.notice ? undefined : "none"}),
+            "t-out": () => this.notice,
+        },
+        ".o_hotrush_promise": {
+            "t-att-style": (el) => ({
+                display: el.dataset.hotrushTeam === this.teamKey ? undefined : "none",
+            }),
         },
         "#hotrush_chat": {
             "t-att-style": () => ({display: this.urgent ? undefined : "none"}),
@@ -29,6 +37,12 @@ export class HotrushNewTicket extends Interaction {
         },
         "input[name='chat_contact']": {
             "t-att-placeholder": () => this.chatPlaceholder,
+        },
+        "#chat_contact_label": {
+            "t-out": () => this.chatLabel,
+        },
+        "#chat_contact_hint": {
+            "t-out": () => this.chatHint,
         },
     };
 
@@ -43,26 +57,35 @@ export class HotrushNewTicket extends Interaction {
 
     /**
      * Why HotRush cannot be chosen with the form's current team and category, or "".
+     * A team's reason is its promise (which names the teams offering HotRush); the
+     * balance's and the category's show in the form's notice.
      *
-     * @returns {string}
+     * @returns {{reason: string, notice: string}}
      */
     computeReason() {
         if (this.balanceReason) {
-            return this.balanceReason;
+            return {reason: this.balanceReason, notice: this.balanceReason};
+        }
+        const category = this.selectedOption("category");
+        const categoryReason =
+            (category?.value && category.dataset.hotrushReason) || "";
+        if (categoryReason) {
+            return {reason: categoryReason, notice: categoryReason};
         }
         const team = this.selectedOption("team");
         if (team?.value && team.dataset.hotrushOffered === "0") {
-            return _t("HotRush is not offered by this team.");
+            return {reason: "team", notice: ""};
         }
-        const category = this.selectedOption("category");
-        if (category?.value && category.dataset.hotrushNotEligible === "1") {
-            return _t("HotRush is not available for this category of questions.");
-        }
-        return "";
+        return {reason: "", notice: ""};
     }
 
     onChangeScope() {
-        this.reason = this.computeReason();
+        const team = this.selectedOption("team");
+        this.teamKey = team?.value || "";
+        if (!this.el.querySelector(`.o_hotrush_promise[data-hotrush-team='${this.teamKey}']`)) {
+            this.teamKey = ""; // no promise of its own: the default team answers
+        }
+        ({reason: this.reason, notice: this.notice} = this.computeReason());
         if (this.reason) {
             this.checkboxEl.checked = false;
         }
@@ -78,11 +101,14 @@ export class HotrushNewTicket extends Interaction {
         const tool = this.selectedOption("chat_tool");
         if (!tool?.value) {
             this.chatPlaceholder = Interaction.INITIAL_VALUE;
-        } else if (tool.dataset.idExample) {
-            this.chatPlaceholder = `${tool.dataset.idLabel} (${tool.dataset.idExample})`;
-        } else {
-            this.chatPlaceholder = tool.dataset.idLabel;
+            this.chatLabel = Interaction.INITIAL_VALUE;
+            this.chatHint = "";
+            return;
         }
+        const {idLabel, idExample} = tool.dataset;
+        this.chatPlaceholder = idExample ? `${idLabel} (${idExample})` : idLabel;
+        this.chatLabel = idLabel;
+        this.chatHint = idExample ? _t("e.g. %(example)s", {example: idExample}) : "";
     }
 
     /**

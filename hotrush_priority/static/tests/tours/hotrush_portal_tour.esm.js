@@ -12,13 +12,26 @@ tours.add("hotrush_portal_new_urgent_with_chat", {
             trigger: "#hotrush_explanation:contains('times')",
         },
         {
+            content: "Pick the team with its own calendar",
+            trigger: "select[name='team']",
+            run: "selectByLabel Hosting Support",
+        },
+        {
+            content: "Its promise: its own hours and target",
+            trigger: ".o_hotrush_promise:visible:contains('09:00-18:00'):contains('2 hours')",
+        },
+        {
+            content: "The other team's promise is hidden",
+            trigger: "#hotrush_explanation:not(:has(.o_hotrush_promise:visible:contains('09:00-24:00')))",
+        },
+        {
             content: "Pick a team without HotRush",
             trigger: "select[name='team']",
             run: "selectByLabel Development",
         },
         {
-            content: "The checkbox is disabled, with the reason",
-            trigger: "#hotrush_unavailable:visible:contains('not offered by this team')",
+            content: "The checkbox is disabled; the promise says why and who offers it",
+            trigger: ".o_hotrush_promise:visible:contains('not offered by Development'):contains('Hosting Support')",
         },
         {content: "Disabled", trigger: "input[name='hotrush']:disabled"},
         {
@@ -33,12 +46,16 @@ tours.add("hotrush_portal_new_urgent_with_chat", {
         },
         {
             content: "The category is the reason now",
-            trigger: "#hotrush_unavailable:visible:contains('category of questions')",
+            trigger: "#hotrush_unavailable:visible:contains('Sales and licensing questions')",
         },
         {
             content: "Pick an eligible category",
             trigger: "select[name='category']",
             run: "selectByLabel Store errors",
+        },
+        {
+            content: "The promise of the support team: its hours and the price",
+            trigger: ".o_hotrush_promise:visible:contains('09:00-24:00'):contains('times the normal rate')",
         },
         {content: "No reason left", trigger: "#hotrush_unavailable:hidden"},
         {content: "No live chat before urgency", trigger: "#hotrush_chat:hidden"},
@@ -57,6 +74,18 @@ tours.add("hotrush_portal_new_urgent_with_chat", {
         {
             content: "The chat ID is asked the way Zoom names it",
             trigger: "input[name='chat_contact'][placeholder='E-mail address (name@example.com)']",
+        },
+        {
+            content: "Its label and example follow the tool",
+            trigger: "#chat_contact_label:contains('E-mail address') ~ #chat_contact_hint:contains('name@example.com')",
+        },
+        {
+            content: "The chat's time names the zone and the allowed hours",
+            trigger: "label[for='chat_time']:contains('Europe/Moscow')",
+        },
+        {
+            content: "The allowed hours of the chosen team",
+            trigger: "#chat_time_hint .o_hotrush_promise:visible:contains('09:00-24:00')",
         },
         {
             content: "Chat ID",
@@ -135,7 +164,7 @@ tours.add("hotrush_portal_no_balance", {
         {content: "Checkbox disabled", trigger: "input[name='hotrush']:disabled"},
         {
             content: "The reason is shown",
-            trigger: "#hotrush_unavailable:visible:contains('support balance')",
+            trigger: "#hotrush_unavailable:visible:contains('prepaid support')",
         },
     ],
 });
