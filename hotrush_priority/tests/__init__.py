@@ -15,3 +15,13 @@ from . import test_portal
 from . import test_portal_tour
 from . import test_backend_tour
 from . import test_security
+from . import test_archive
+from . import test_chat
+from . import test_cron_wake
+from . import test_demo
+from . import test_exact_time
+from . import test_mail_channel
+from . import test_notices
+from . import test_portal_form
+from . import test_portal_pages
+from . import test_portal_ticket_page
