@@ -24,7 +24,9 @@ FRIDAY_NOON = local_to_utc(MSK, 2026, 11, 27, 12, 0)
 def text(fragment):
     """The text of an HTML fragment, spaces collapsed."""
     # not str.split(): amounts keep their no-break space
-    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+    return re.sub(
+        r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    ).strip()
 
 
 @tagged("post_install", "-at_install")
@@ -65,7 +67,11 @@ class TestPortalForm(PortalMixin, HttpCase):
         )
         # offering HotRush, yet not for this customer's form
         cls.hidden_team = cls.env["helpdesk.ticket.team"].create(
-            {"name": "Back-office Desk", "hotrush_offered": True, "show_in_portal": False}
+            {
+                "name": "Back-office Desk",
+                "hotrush_offered": True,
+                "show_in_portal": False,
+            }
         )
         cls.other_company = cls.env["res.company"].create({"name": "Other Hosting Co"})
         cls.foreign_team = cls.env["helpdesk.ticket.team"].create(
@@ -90,7 +96,7 @@ class TestPortalForm(PortalMixin, HttpCase):
         blocks = re.findall(
             rf'<div class="o_hotrush_promise" data-hotrush-team="{key}"[^>]*>(.*?)</div>',
             page,
-            re.S,
+            re.DOTALL,
         )
         self.assertEqual(len(blocks), 1, f"one promise for team {key!r}")
         return text(blocks[0])
@@ -100,7 +106,7 @@ class TestPortalForm(PortalMixin, HttpCase):
             rf'<span class="o_hotrush_promise" data-hotrush-team="{team.id}"'
             r"[^>]*>(.*?)</span>",
             page,
-            re.S,
+            re.DOTALL,
         )
         self.assertEqual(len(hints), 1)
         return text(hints[0])
@@ -170,7 +176,7 @@ class TestPortalForm(PortalMixin, HttpCase):
         self.assertRegex(
             page,
             rf'value="{self.category_sales.id}"[^>]*data-hotrush-reason="HotRush is '
-            r'not available for Sales and licensing questions',
+            r"not available for Sales and licensing questions",
         )
 
     def test_price_in_money(self):
@@ -221,7 +227,8 @@ class TestPortalForm(PortalMixin, HttpCase):
     def test_form_again_after_an_error_keeps_the_tool_hint(self):
         with freeze_time(THURSDAY_EVENING):
             csrf = re.search(
-                r'name="csrf_token"\s+value="([^"]+)"', self.url_open("/new/ticket").text
+                r'name="csrf_token"\s+value="([^"]+)"',
+                self.url_open("/new/ticket").text,
             ).group(1)
             page = self.url_open(
                 "/submitted/ticket",
@@ -233,7 +240,9 @@ class TestPortalForm(PortalMixin, HttpCase):
                 ),
             ).text
         self.assertIn("valid E-mail address for Zoom", page)
-        label = re.search(r'<label[^>]*id="chat_contact_label"[^>]*>(.*?)</label>', page, re.S)
+        label = re.search(
+            r'<label[^>]*id="chat_contact_label"[^>]*>(.*?)</label>', page, re.DOTALL
+        )
         self.assertEqual(text(label.group(1)), "E-mail address")
         self.assertIn("e.g. name@example.com", text(page))
 
@@ -247,7 +256,8 @@ class TestPortalForm(PortalMixin, HttpCase):
         count = self.env["helpdesk.ticket"].search_count([])
         with freeze_time(THURSDAY_EVENING):
             csrf = re.search(
-                r'name="csrf_token"\s+value="([^"]+)"', self.url_open("/new/ticket").text
+                r'name="csrf_token"\s+value="([^"]+)"',
+                self.url_open("/new/ticket").text,
             ).group(1)
             for team in (self.foreign_team, self.hidden_team):
                 response = self.url_open(
