@@ -98,6 +98,8 @@ class TestDeadline(HotrushCase):
         self.assertEqual(ticket.hotrush_sla_status, "queued")
         start = ticket.hotrush_event_ids
         self.assertEqual(start.kind, "start")
+        # the request's note comes with the team's notice, from the SLA action
+        self._run_cron(local_to_utc(MSK, 2026, 11, 28, 20, 1))
         message = ticket.message_ids.filtered(lambda m: "Queued until" in str(m.body))
         self.assertEqual(len(message), 1)
         opening = ticket._hotrush_format(ticket.hotrush_queued_until)
