@@ -32,6 +32,28 @@ class PortalMixin(HotrushFixture):
         cls.zoom = cls.env.ref("hotrush_priority.chat_tool_zoom")
         cls.skype = cls.env.ref("hotrush_priority.chat_tool_skype")
 
+    @classmethod
+    def _setup_support_products(cls):
+        """The team's support hour (80) and the company's prepaid support product."""
+        cls.support_product = cls.env["product.product"].create(
+            {
+                "name": "Support hour",
+                "type": "service",
+                "lst_price": 80.0,
+                "taxes_id": False,
+            }
+        )
+        cls.team.hotrush_support_product_id = cls.support_product
+        cls.company.hotrush_prepaid_product_id = cls.env["product.product"].create(
+            {
+                "name": "Prepaid support",
+                "type": "service",
+                "lst_price": 100.0,
+                "taxes_id": False,
+                "hotrush_prepaid_support": True,
+            }
+        )
+
     def _form(self, **values):
         """The new-ticket form as a customer fills it in: urgent, team and category."""
         data = {

@@ -28,24 +28,7 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_portal()
-        cls.support_product = cls.env["product.product"].create(
-            {
-                "name": "Support hour",
-                "type": "service",
-                "lst_price": 80.0,
-                "taxes_id": False,
-            }
-        )
-        cls.team.hotrush_support_product_id = cls.support_product
-        cls.company.hotrush_prepaid_product_id = cls.env["product.product"].create(
-            {
-                "name": "Prepaid support",
-                "type": "service",
-                "lst_price": 100.0,
-                "taxes_id": False,
-                "hotrush_prepaid_support": True,
-            }
-        )
+        cls._setup_support_products()
         cls.company.hotrush_rate_multiplier = 2.0
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
 

@@ -26,24 +26,7 @@ class SecurityMixin(RpcMixin, PortalMixin):
     @classmethod
     def _setup_security(cls):
         cls._setup_portal()
-        cls.support_product = cls.env["product.product"].create(
-            {
-                "name": "Support hour",
-                "type": "service",
-                "lst_price": 80.0,
-                "taxes_id": False,
-            }
-        )
-        cls.team.hotrush_support_product_id = cls.support_product
-        cls.company.hotrush_prepaid_product_id = cls.env["product.product"].create(
-            {
-                "name": "Prepaid support",
-                "type": "service",
-                "lst_price": 100.0,
-                "taxes_id": False,
-                "hotrush_prepaid_support": True,
-            }
-        )
+        cls._setup_support_products()
         cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         cls.stage_rejected = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected")
         cls.portal.password = "hr_portal_pw"
