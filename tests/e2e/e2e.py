@@ -40,6 +40,16 @@ RETRIED = (
     "helpdesk_ticket_hotrush_form_key_uniq",
     "mail_followers_res_partner_res_model_id_uniq",
 )
+# A pooled connection that the PostgreSQL outage broke fails on its first use, which
+# may come long after the outage (a job that runs once a minute): such errors belong
+# to the outage whenever they come after it
+BROKEN_BY_OUTAGE = (
+    "server closed the connection unexpectedly",
+    "terminating connection due to administrator command",
+    "connection already closed",
+    "SSL SYSCALL error",
+    "could not receive data from server",
+)
 PAUSE_BETWEEN_FAULTS = 10.0
 # Seconds after a fault whose server errors still belong to it: after PostgreSQL comes
 # back, a pooled connection fails on its first use (the e-mail queue's job, say), and
@@ -311,6 +321,9 @@ class Suite:
                 retried += 1
             elif any(
                 start - 1 <= stamp <= end + FAULT_AFTERMATH for start, end in windows
+            ) or (
+                any(pattern in text for pattern in BROKEN_BY_OUTAGE)
+                and any(start - 1 <= stamp for start, _end in windows)
             ):
                 inside += 1
             else:
