@@ -141,15 +141,9 @@ class HelpdeskTicket(models.Model):
                     "Example: %(example)s", example=tool.id_example
                 )
             raise ValidationError(message)
-        try:
-            when = fields.Datetime.to_datetime(when)
-        except ValueError:
-            when = None
-        if not when:
-            raise ValidationError(
-                self.env._("Please give the preferred time of the chat.")
-            )
-        when = when.replace(microsecond=0)
+        when = self._hotrush_chat_time(
+            when, self.env._("Please give the preferred time of the chat.")
+        )
         calendar = self._get_hotrush_calendar()
         tz = self.env.user.tz or calendar.tz or "UTC"
         now = fields.Datetime.now()
@@ -385,6 +379,18 @@ class HelpdeskTicket(models.Model):
             )
         self.check_access("write")
 
+    @api.model
+    def _hotrush_chat_time(self, value, missing):
+        """``value`` (a naive UTC datetime or its string) to the second, or the
+        refusal ``missing`` when it is none."""
+        try:
+            value = fields.Datetime.to_datetime(value)
+        except ValueError:
+            value = None
+        if not value:
+            raise ValidationError(missing)
+        return value.replace(microsecond=0)
+
     def _hotrush_validate_chat_held(self, start):
         """The chat's start, checked: given, not in the future and, when it is to
         answer a HotRush request, not before that request.
@@ -392,15 +398,9 @@ class HelpdeskTicket(models.Model):
         :return: the start, a naive UTC datetime to the second
         """
         self.ensure_one()
-        try:
-            start = fields.Datetime.to_datetime(start)
-        except ValueError:
-            start = None
-        if not start:
-            raise ValidationError(
-                self.env._("Please give the time the live chat started.")
-            )
-        start = start.replace(microsecond=0)
+        start = self._hotrush_chat_time(
+            start, self.env._("Please give the time the live chat started.")
+        )
         tz = self.env.user.tz or self._hotrush_chat_customer_tz()
         if start > fields.Datetime.now():
             raise ValidationError(
