@@ -8,6 +8,7 @@ import pytz
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.fields import Domain
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -18,6 +19,18 @@ from ..const import CRON_BATCH_SIZE
 SUPPORT_HOURS = [(day, 9.0, 24.0) for day in range(5)] + [
     (day, 10.0, 18.0) for day in (5, 6)
 ]
+
+
+def portal_conversation(ticket, user):
+    """What the portal's conversation of ``ticket`` shows ``user``: the messages of
+    /mail/chatter_fetch's domain, searched as that user."""
+    Ticket = ticket.env["helpdesk.ticket"]
+    domain = (
+        Domain(Ticket._fields["website_message_ids"].get_comodel_domain(Ticket))
+        & Domain("res_id", "=", ticket.id)
+        & Domain("subtype_id", "=", ticket.env.ref("mail.mt_comment").id)
+    )
+    return ticket.env["mail.message"].with_user(user).search(domain)
 
 
 def make_calendar(env, name, tz, hours, **extra):

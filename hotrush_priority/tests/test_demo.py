@@ -23,6 +23,8 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import convert_file
 from odoo.tools.safe_eval import safe_eval
 
+from .common import portal_conversation
+
 MODULE = "hotrush_priority"
 QUEUE_ACTION = "hotrush_priority.helpdesk_ticket_action_my_hotrush_queue"
 # the queue's default filter
@@ -71,16 +73,6 @@ class TestDemo(TransactionCase):
             lambda m: (m.subject or "").startswith(subject)
         )
 
-    def _portal_conversation(self, ticket, user):
-        """The messages the portal's conversation of ``ticket`` shows ``user``."""
-        Ticket = self.env["helpdesk.ticket"]
-        domain = (
-            Domain(Ticket._fields["website_message_ids"].get_comodel_domain(Ticket))
-            & Domain("res_id", "=", ticket.id)
-            & Domain("subtype_id", "=", self.env.ref("mail.mt_comment").id)
-        )
-        return self.env["mail.message"].with_user(user).search(domain)
-
     def assertCustomerNotice(self, ticket, subject):
         """One public, automated notice to the ticket's customer only, shown in the
         portal's conversation of the ticket to that customer."""
@@ -91,9 +83,9 @@ class TestDemo(TransactionCase):
         self.assertEqual(notice.partner_ids, ticket.partner_id)
         customer = self.ref("user_demo_customer")
         self.assertEqual(ticket.partner_id, customer.partner_id)
-        self.assertIn(notice, self._portal_conversation(ticket, customer))
+        self.assertIn(notice, portal_conversation(ticket, customer))
         other = self.ref("user_demo_customer_nobalance")
-        self.assertNotIn(notice, self._portal_conversation(ticket, other))
+        self.assertNotIn(notice, portal_conversation(ticket, other))
         return notice
 
     def _queue(self, user):

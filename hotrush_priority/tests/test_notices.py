@@ -14,12 +14,11 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
-from odoo.fields import Domain
 from odoo.service.model import get_public_method, retrying
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..models.helpdesk_ticket_notice import NOTICES
-from .common import HotrushCase, local_to_utc
+from .common import HotrushCase, local_to_utc, portal_conversation
 
 MSK = "Europe/Moscow"
 # the subjects of the templates, without the ticket's name
@@ -77,17 +76,6 @@ class TestNotices(HotrushCase):
                 subtype_xmlid="mail.mt_comment",
             )
 
-    def _portal_conversation(self, ticket, user):
-        """What the portal's conversation of ``ticket`` shows ``user``: the messages
-        of /mail/chatter_fetch's domain, searched as that user."""
-        Ticket = self.env["helpdesk.ticket"]
-        domain = (
-            Domain(Ticket._fields["website_message_ids"].get_comodel_domain(Ticket))
-            & Domain("res_id", "=", ticket.id)
-            & Domain("subtype_id", "=", self.env.ref("mail.mt_comment").id)
-        )
-        return self.env["mail.message"].with_user(user).search(domain)
-
     def assertToldOnce(self, ticket, kind):
         """One ``kind`` notice: public, automated, to the customer only, by e-mail."""
         notice = self._told(ticket, kind)
@@ -137,7 +125,7 @@ class TestNotices(HotrushCase):
     def test_visible_in_the_portal_conversation(self):
         ticket = self._request_notified(thursday(11))
         notice = self.assertToldOnce(ticket, "accepted")
-        self.assertIn(notice, self._portal_conversation(ticket, self.portal))
+        self.assertIn(notice, portal_conversation(ticket, self.portal))
 
     def test_batch_of_requests_told_in_one_run(self):
         with freeze_time(thursday(11)):
