@@ -1,4 +1,4 @@
-"""Screenshots of the agent and manager screens for the README.
+"""Screenshots of the agent, manager and customer (portal) screens for the README.
 
 Run by ``scripts/screenshots``, which serves the demo database first::
 
@@ -6,7 +6,8 @@ Run by ``scripts/screenshots``, which serves the demo database first::
 
 Drives headless Chromium (the ``CHROME`` executable) through the DevTools protocol
 against the Odoo server at ``URL`` (database ``DB``) and saves PNG screenshots into
-the directory ``OUT``.
+the directory ``OUT``. The customer's portal pages are taken as the demo portal
+customer, on a desktop and on a phone's screen.
 """
 
 import base64
@@ -23,12 +24,63 @@ import requests
 import websocket
 
 WIDTH, HEIGHT = 1440, 900
+PHONE_WIDTH, PHONE_HEIGHT, PHONE_SCALE = 390, 844, 2  # a phone, in CSS pixels
+MAX_PAGE_HEIGHT = 2400  # a full-page shot is cut there (CSS pixels)
 TIMEZONE = "Europe/Moscow"  # the demo agents' and support calendar's time zone
+CUSTOMER_TIMEZONE = "Europe/Berlin"  # the demo portal customer's
 # The web client is ready: a view is shown and nothing is loading.
 READY = """(() => {
     const view = document.querySelector('.o_action_manager .o_view_controller');
     return Boolean(view && document.querySelector(%s)
         && !document.querySelector('.o_loading_indicator, .o_blockUI'));
+})()"""
+# A portal page (rendered by the server, not the web client) is ready: loaded, with
+# the element expected on it.
+PORTAL_READY = """(() => document.readyState === 'complete'
+    && Boolean(document.querySelector(%s)))()"""
+# A ticket page's conversation is shown: the portal chatter, which renders into a
+# shadow root once its scripts ran, has its composer and its thread.
+PORTAL_CHATTER_READY = """(() => {
+    const root = document.querySelector('#chatterRoot');
+    return Boolean(root && root.shadowRoot
+        && root.shadowRoot.querySelector('.o-mail-Composer')
+        && root.shadowRoot.querySelector('.o-mail-Thread'));
+})()"""
+# The new-ticket form with HotRush ticked: a team offering it chosen (when the
+# company lets customers choose the team; else the form's default team answers),
+# the box checked, and the page's interaction showing that team's promise and the
+# live chat fields. False until the box can be ticked.
+NEW_TICKET_URGENT = """(() => {
+    const form = document.querySelector("form[action='/submitted/ticket']");
+    const box = form && form.querySelector("input[name='hotrush']");
+    if (!box) {
+        return false;
+    }
+    const team = form.querySelector("select[name='team']");
+    let teamKey = '';
+    if (team) {
+        const offered = Array.from(team.options).filter(
+            (option) => option.value && option.dataset.hotrushOffered === '1');
+        const option = offered.find((option) => option.textContent.trim() === %s)
+            || offered[0];
+        if (option && team.value !== option.value) {
+            team.value = option.value;
+            team.dispatchEvent(new Event('change', {bubbles: true}));
+        }
+        teamKey = team.value;
+    }
+    if (box.disabled) {
+        return false;
+    }
+    if (!box.checked) {
+        box.checked = true;
+        box.dispatchEvent(new Event('change', {bubbles: true}));
+    }
+    const shown = (element) => element && getComputedStyle(element).display !== 'none';
+    const promise = form.querySelector(
+        `#hotrush_explanation .o_hotrush_promise[data-hotrush-team='${teamKey}']`);
+    const chat = form.querySelector('#hotrush_chat');
+    return Boolean((!promise || shown(promise)) && (!chat || shown(chat)));
 })()"""
 
 
@@ -71,13 +123,7 @@ class Chromium:
         self.last_id = 0
         self.call("Page.enable")
         self.call("Network.enable")
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=WIDTH,
-            height=HEIGHT,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
+        self.viewport(WIDTH, HEIGHT)
         self.call("Emulation.setTimezoneOverride", timezoneId=TIMEZONE)
 
     def call(self, method, **params):
@@ -123,6 +169,16 @@ class Chromium:
             time.sleep(0.25)
         raise RuntimeError(f"the page did not show {what}")
 
+    def viewport(self, width, height, scale=1, mobile=False):
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=scale,
+            mobile=mobile,
+        )
+        self.call("Emulation.setTouchEmulationEnabled", enabled=mobile)
+
     def shoot(
         self, path, name, selector, settle=1.5, without_filters=False, scroll=None
     ):
@@ -144,8 +200,47 @@ class Chromium:
                 ".scrollIntoView({block: 'start'})"
             )
         time.sleep(settle)  # animations (graph, kanban) and web fonts
+        self.capture(name)
+
+    def shoot_portal(
+        self, path, name, selector, settle=1.0, prepare=None, full_page=True
+    ):
+        """A page of the customer's portal: ``selector`` shown once it is loaded;
+        ``prepare``, an expression evaluated until it is true, then acts on the page;
+        the whole page (up to ``MAX_PAGE_HEIGHT``) unless ``full_page`` is false."""
+        self.call("Page.navigate", url=self.url + path)
+        self.wait(
+            PORTAL_READY % json.dumps(f"{selector}, .oe_login_form"),
+            f"{selector} at {path}",
+        )
+        if self.evaluate("Boolean(document.querySelector('.oe_login_form'))"):
+            raise RuntimeError(f"{path} asks to log in instead of showing {selector}")
+        if prepare:
+            self.wait(prepare, f"the prepared page at {path}")
+        time.sleep(settle)  # the page's interactions and web fonts
+        self.capture(name, full_page=full_page)
+
+    def capture(self, name, full_page=False):
         self.evaluate("document.activeElement && document.activeElement.blur()")
-        data = self.call("Page.captureScreenshot", format="png")["data"]
+        params = {"format": "png"}
+        if full_page:
+            metrics = self.call("Page.getLayoutMetrics")
+            content = metrics.get("cssContentSize") or metrics["contentSize"]
+            viewport = metrics.get("cssLayoutViewport") or metrics["layoutViewport"]
+            params.update(
+                captureBeyondViewport=True,
+                clip={
+                    "x": 0,
+                    "y": 0,
+                    "width": viewport["clientWidth"],
+                    "height": min(
+                        max(content["height"], viewport["clientHeight"]),
+                        MAX_PAGE_HEIGHT,
+                    ),
+                    "scale": 1,
+                },
+            )
+        data = self.call("Page.captureScreenshot", **params)["data"]
         target = os.path.join(self.out, name)
         with open(target, "wb") as png:
             png.write(base64.b64decode(data))
@@ -231,8 +326,84 @@ def main(url, db, out, chrome):
             "#hotrush_calendar",
             scroll="#hotrush_calendar",
         )
+        customer_pages(browser, url)
     finally:
         browser.close()
+
+
+def first_ticket(url, session, *domains):
+    """The id of a ticket the first of ``domains`` finds, or None."""
+    for domain in domains:
+        found = rpc(url, session, "helpdesk.ticket", "search", domain, limit=1)
+        if found:
+            return found[0]
+    return None
+
+
+def customer_pages(browser, url):
+    """The portal as the demo customer (Rushmore Retail, with a support balance)
+    sees it: the home, the ticket list, the new-ticket form with HotRush ticked, a
+    HotRush ticket waiting for an answer, one answered late, one whose HotRush an
+    agent removed; the list and the waiting ticket on a phone."""
+    customer = browser.login("customer", "customer")
+    if not customer:
+        raise SystemExit("screenshots: cannot log in as customer/customer")
+    browser.call("Emulation.setTimezoneOverride", timezoneId=CUSTOMER_TIMEZONE)
+    browser.shoot_portal("/my", "customer_home.png", "#hotrush_balance_text")
+    browser.shoot_portal("/my/tickets", "customer_tickets.png", "th[name='th_hotrush']")
+    browser.shoot_portal(
+        "/new/ticket",
+        "customer_new_ticket.png",
+        ".o_hotrush_offer input[name='hotrush']",
+        prepare=NEW_TICKET_URGENT % json.dumps("Technical Support"),
+    )
+    running = first_ticket(
+        url,
+        customer,
+        [("hotrush", "=", True), ("hotrush_sla_status", "=", "running")],
+        [("hotrush", "=", True), ("hotrush_sla_status", "=", "queued")],
+    )
+    breached = first_ticket(
+        url,
+        customer,
+        [("hotrush", "=", True), ("hotrush_sla_status", "=", "breached")],
+        [("hotrush_sla_status", "=", "breached")],
+    )
+    removed = first_ticket(url, customer, [("hotrush_end_action", "=", "remove")])
+    for ticket, name in (
+        (running, "customer_ticket_running.png"),
+        (breached, "customer_ticket_breached.png"),
+        (removed, "customer_ticket_removed.png"),
+    ):
+        if ticket:
+            browser.shoot_portal(
+                f"/my/ticket/{ticket}",
+                name,
+                "#hotrush_status",
+                settle=1.5,  # the conversation's messages
+                prepare=PORTAL_CHATTER_READY,
+            )
+        else:
+            print(f"screenshots: no demo ticket for {name}, skipped")
+    browser.viewport(PHONE_WIDTH, PHONE_HEIGHT, PHONE_SCALE, mobile=True)
+    try:
+        browser.shoot_portal(
+            "/my/tickets",
+            "customer_phone_tickets.png",
+            "th[name='th_hotrush']",
+            full_page=False,
+        )
+        if running:
+            browser.shoot_portal(
+                f"/my/ticket/{running}",
+                "customer_phone_ticket.png",
+                "#hotrush_status",
+                prepare=PORTAL_CHATTER_READY,
+                full_page=False,
+            )
+    finally:
+        browser.viewport(WIDTH, HEIGHT)
+        browser.call("Emulation.setTimezoneOverride", timezoneId=TIMEZONE)
 
 
 if __name__ == "__main__":
