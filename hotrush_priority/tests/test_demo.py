@@ -10,17 +10,19 @@ does, and checks what a demo database shows. In a database installed with demo d
 it checks that data as it is.
 """
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from unittest import SkipTest
 
 from freezegun import freeze_time
 from lxml import etree
+from lxml import html as lxml_html
 
 from odoo import fields
 from odoo.fields import Domain
 from odoo.modules.module import Manifest
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import convert_file
+from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import convert_file, format_amount
 from odoo.tools.safe_eval import safe_eval
 
 from .common import portal_conversation
@@ -29,6 +31,8 @@ MODULE = "hotrush_priority"
 QUEUE_ACTION = "hotrush_priority.helpdesk_ticket_action_my_hotrush_queue"
 # the queue's default filter
 AWAITING_FILTER = "hotrush_awaiting_response"
+# the demo customer's zone
+BERLIN = "Europe/Berlin"
 
 
 def text(message):
@@ -203,3 +207,111 @@ class TestDemoEarlyMonday(TestDemo):
 
     freeze_time = freeze_time("2026-11-30 00:20:00")
     allow_inherited_tests_method = True
+
+
+def collapse(value):
+    """``value`` with its spaces, tabs and line ends collapsed to one space."""
+    return re.sub(r"[ \t\r\n]+", " ", value).strip()
+
+
+@tagged("post_install", "-at_install")
+class TestDemoPortalForm(HttpCase):
+    """The new-ticket form of the demo customer (Berlin) on Thursday 18:00 (20:00 in
+    Moscow, the support's zone): the promise of each team the form offers, on the
+    rendered page (HR-62)."""
+
+    freeze_time = freeze_time("2026-11-26 17:00:00")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        module = cls.env["ir.module.module"].search([("name", "=", MODULE)])
+        if module.demo:
+            raise SkipTest("the demo data was loaded at its installation")
+        TestDemo._load_demo.__func__(cls)
+
+    def ref(self, xmlid):
+        return self.env.ref(f"{MODULE}.{xmlid}")
+
+    def _time(self, value):
+        return self.env["helpdesk.ticket"]._hotrush_portal_time(value, BERLIN)
+
+    def _money(self, amount):
+        # as the customer reads it: no ".00" on whole amounts
+        return format_amount(
+            self.env, amount, self.env.company.currency_id, trailing_zeroes=False
+        )
+
+    def _promises(self):
+        """The form's team choices and the text of each team's promise."""
+        self.authenticate("customer", "customer")
+        response = self.url_open("/new/ticket")
+        self.assertEqual(response.status_code, 200)
+        tree = lxml_html.fromstring(response.text)
+        choices = {
+            option.text_content().strip(): option.get("value")
+            for option in tree.xpath("//select[@name='team']/option[@value != '']")
+        }
+        # not str.split(): amounts keep their no-break space
+        promises = {
+            block.get("data-hotrush-team"): collapse(block.text_content())
+            for block in tree.xpath("//div[contains(@class, 'o_hotrush_promise')]")
+        }
+        page_text = collapse(tree.xpath("string(//main)"))
+        return choices, promises, page_text
+
+    def test_promise_of_each_team(self):
+        choices, promises, page_text = self._promises()
+        teams = {
+            "Technical Support": self.ref("team_technical_support"),
+            "Hosting Support": self.ref("team_hosting_support"),
+            "Development": self.ref("team_development"),
+        }
+        for name, team in teams.items():
+            self.assertEqual(choices.get(name), str(team.id), f"{name} is offered")
+        # every team the form lists has its promise, and no other team
+        self.assertEqual(set(promises) - {""}, set(choices.values()))
+        hour, hotrush_hour = self._money(80), self._money(160)
+
+        support = promises[choices["Technical Support"]]
+        # Moscow's 09:00-24:00 and 10:00-18:00, told in Berlin
+        self.assertIn(
+            "Working hours: Mon-Fri 07:00-22:00; Sat-Sun 08:00-16:00.", support
+        )
+        self.assertIn(
+            "Support is open now: sent now, your request is answered by "
+            + self._time(datetime(2026, 11, 26, 18, 0)),
+            support,
+        )
+        self.assertIn(f"HotRush costs {hotrush_hour}/h instead of {hour}/h", support)
+        self.assertNotIn("Closed:", support)
+        # no team chosen: the default team's
+        self.assertEqual(promises[""], support)
+
+        hosting = promises[choices["Hosting Support"]]
+        # its own calendar: Mon-Fri 09:00-18:00 in Moscow; Thursday and Friday
+        # closed for the data center's maintenance
+        self.assertIn("Working hours: Mon-Wed 07:00-16:00.", hosting)
+        self.assertIn("Closed: Data-center maintenance", hosting)
+        self.assertIn(
+            "Support is closed now (closed for Data-center maintenance): a request "
+            "sent now waits until it opens at "
+            + self._time(datetime(2026, 11, 30, 6, 0))
+            + " and is answered by "
+            + self._time(datetime(2026, 11, 30, 7, 0)),
+            hosting,
+        )
+        self.assertIn(f"HotRush costs {hotrush_hour}/h instead of {hour}/h", hosting)
+
+        development = promises[choices["Development"]]
+        self.assertIn(
+            "HotRush (urgent support) is not offered by Development", development
+        )
+        self.assertIn("It is offered by", development)
+        self.assertIn("Technical Support", development)
+        self.assertIn("Hosting Support", development)
+        self.assertNotIn("Working hours", development)
+
+        # the customer's zone, named once
+        self.assertEqual(page_text.count(BERLIN), 1)
+        self.assertIn(f"Times in your time zone, {BERLIN}.", page_text)
