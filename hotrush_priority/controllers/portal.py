@@ -329,11 +329,18 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         """The HotRush card of the ticket page and its history (HR-82): the
         ticket's access was checked by the page's route."""
         tz = customer_tz()
+        actions = ticket._hotrush_portal_actions()
+        chat_hint = "chat" in actions and ticket._hotrush_portal_chat_hint(tz)
         return {
             "hotrush_card": ticket._hotrush_portal_card(tz),
             "hotrush_history": ticket._hotrush_portal_history(tz),
-            "hotrush_actions": ticket._hotrush_portal_actions(),
+            "hotrush_actions": actions,
             "hotrush_confirm": None,
+            # the chat form of the new-ticket form: the hours this ticket allows,
+            # and what the customer typed before a refusal
+            "hotrush_chat_promises": [("", {"chat_hint": chat_hint})],
+            "hotrush_promise_key": "",
+            "hotrush_chat_input": request.session.pop("hotrush_chat_input", None) or {},
         }
 
     @http.route("/my/ticket/<int:ticket_id>/hotrush/<string:action>", **STATE_CHANGING)
@@ -357,6 +364,11 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
             request.session["hotrush_message"] = ["success", message]
         except USER_ERRORS as error:
             request.session["hotrush_message"] = ["danger", error.args[0]]
+            if action == "chat":  # shown again, to be corrected
+                request.session["hotrush_chat_input"] = {
+                    name: (value or "")[:FORM_MAX_LENGTH]
+                    for name, value in form.items()
+                }
         return request.redirect(f"/my/ticket/{ticket_id}")
 
     def _hotrush_confirmation_page(self, ticket_sudo, ticket, action, form):
@@ -410,4 +422,9 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
     ):
         when = parse_local_datetime(chat_time, customer_tz())
         ticket.action_hotrush_request_chat(chat_tool, chat_contact, when)
-        return request.env._("Your live chat request is confirmed.")
+        return request.env._(
+            "Your live chat request is recorded: an engineer is to contact you on "
+            "%(tool)s at %(time)s.",
+            tool=ticket.hotrush_chat_tool_id.name,
+            time=ticket._hotrush_portal_time(ticket.hotrush_chat_at, customer_tz()),
+        )

@@ -146,6 +146,21 @@ class HelpdeskTicket(models.Model):
             actions.add("chat")
         return actions
 
+    def _hotrush_portal_chat_hint(self, tz):
+        """When the live chat this ticket's customer may ask for can start: in its
+        calendar's working hours, no later than its answer deadline (HR-84), as the
+        new-ticket form says it; False when there is no deadline to keep."""
+        self.ensure_one()
+        if not self.hotrush_deadline:
+            return False
+        now = fields.Datetime.now()
+        working_hours = self._get_hotrush_calendar()._hotrush_working_hours_text(
+            tz, now
+        )
+        return self.env["helpdesk.ticket.team"]._hotrush_portal_chat_hint(
+            self.hotrush_deadline, tz, working_hours
+        )
+
     # ------------------------------------------------------------------
     # Confirmation of an action that changes the price
     # ------------------------------------------------------------------

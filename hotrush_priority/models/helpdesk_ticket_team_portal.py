@@ -8,6 +8,7 @@ HotRush is not offered there and which teams offer it."""
 from datetime import time, timedelta
 
 import pytz
+from markupsafe import Markup, escape
 
 from odoo import api, models
 from odoo.tools import format_amount, format_date, format_datetime
@@ -31,7 +32,8 @@ class HelpdeskTicketTeam(models.Model):
             when this team does not (default: none named)
         :return: dict; ``offered`` False with the ``reason``, or ``offered`` True with
             the texts ``target``, ``working_hours``, ``when``, ``closures``, ``price``,
-            ``chat_hint`` and the figures ``hours``, ``opening``, ``deadline``,
+            ``chat_hint``, the markup ``working_hours_html`` (each day's range
+            unbroken across lines) and the figures ``hours``, ``opening``, ``deadline``,
             ``unit_price``, ``hotrush_price``, ``multiplier``
         """
         self.ensure_one()
@@ -55,6 +57,7 @@ class HelpdeskTicketTeam(models.Model):
             "deadline": deadline,
             "target": self._hotrush_portal_target_text(hours, company),
             "working_hours": working_hours,
+            "working_hours_html": self._hotrush_portal_unbroken(working_hours),
             "when": self._hotrush_portal_when_text(
                 calendar, now, opening, deadline, tz
             ),
@@ -215,14 +218,28 @@ class HelpdeskTicketTeam(models.Model):
     @api.model
     def _hotrush_portal_chat_hint(self, deadline, tz, working_hours):
         """The times a live chat may start: in the working hours, no later than the
-        answer deadline (HR-84, checked by ``_hotrush_validate_chat``)."""
+        answer deadline (HR-84, checked by ``_hotrush_validate_chat``); markup whose
+        ranges and times are not broken across lines."""
         if not deadline:
             return False
-        return self.env._(
-            "Choose a time in the working hours (%(hours)s) and no later than the "
-            "answer deadline, %(deadline)s.",
-            hours=working_hours,
-            deadline=self.env["helpdesk.ticket"]._hotrush_portal_time(deadline, tz),
+        deadline_text = self.env["helpdesk.ticket"]._hotrush_portal_time(deadline, tz)
+        return escape(
+            self.env._(
+                "Choose a time in the working hours (%(hours)s) and no later than "
+                "the answer deadline, %(deadline)s."
+            )
+        ) % {
+            "hours": self._hotrush_portal_unbroken(working_hours),
+            "deadline": self._hotrush_portal_unbroken(deadline_text),
+        }
+
+    @api.model
+    def _hotrush_portal_unbroken(self, text):
+        """``text`` as markup whose parts ("Mon-Fri 09:00-18:00" of a "; " list, or
+        a time) each stay on one line, however narrow the screen."""
+        return Markup("; ").join(
+            Markup('<span class="text-nowrap">%s</span>') % part
+            for part in text.split("; ")
         )
 
     def _hotrush_portal_price(self, company):

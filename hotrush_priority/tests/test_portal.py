@@ -7,6 +7,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import html as lxml_html
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -129,10 +130,11 @@ class TestPortal(PortalMixin, HttpCase):
         page = self.url_open("/new/ticket").text
         self.assertIn("Mark as urgent (HotRush)", page)
         self.assertRegex(page, r"2\s+times the normal rate")
-        self.assertIn(
-            "Mon-Fri 09:00-24:00; Sat-Sun 10:00-18:00",
-            page,
-            re.findall(r'id="hotrush_working_hours">([^<]*)<', page),
+        hours = lxml_html.fromstring(page).xpath(
+            "//*[@id='hotrush_explanation']//span[@class='o_hotrush_working_hours']"
+        )
+        self.assertEqual(
+            hours[0].text_content(), "Mon-Fri 09:00-24:00; Sat-Sun 10:00-18:00"
         )
         self.assertNotRegex(page, r'name="hotrush"[^>]*disabled')
         self.assertIn('data-hotrush-not-eligible="1"', page)
@@ -337,6 +339,22 @@ class TestPortal(PortalMixin, HttpCase):
         )
         self.assertIn("valid E-mail address", response.text)
         self.assertFalse(ticket.hotrush_chat_at)
+        # what was typed is shown again, to be corrected, with the tool's own words
+        form = lxml_html.fromstring(response.text).get_element_by_id(
+            "hotrush_chat_form"
+        )
+        self.assertEqual(form.xpath(".//input[@name='chat_contact']/@value"), ["bad"])
+        self.assertEqual(form.xpath(".//input[@name='chat_time']/@value"), [local])
+        self.assertEqual(
+            form.xpath(".//select[@name='chat_tool']/option[@selected]/@value"),
+            [str(self.zoom.id)],
+        )
+        self.assertIn(
+            "E-mail address", form.xpath("string(.//label[@for='chat_contact'])")
+        )
+        # the error is not kept for the next visit
+        page = self.url_open(f"/my/ticket/{ticket.id}").text
+        self.assertNotIn('value="bad"', page)
         response = self._post(
             f"/my/ticket/{ticket.id}/hotrush/chat",
             {
@@ -346,7 +364,7 @@ class TestPortal(PortalMixin, HttpCase):
             },
         )
         self.assertIn(
-            "live chat request is confirmed", response.text, self._alert(response.text)
+            "live chat request is recorded", response.text, self._alert(response.text)
         )
         self.assertEqual(ticket.hotrush_chat_at, utc)
         foreign = self._create_ticket(partner_id=self.other_portal.partner_id.id)
@@ -393,7 +411,7 @@ class TestPortal(PortalMixin, HttpCase):
             )
         self.assertEqual(calls, [ticket.id, ticket.id])
         self.assertIn(
-            "live chat request is confirmed", response.text, self._alert(response.text)
+            "live chat request is recorded", response.text, self._alert(response.text)
         )
         self.assertEqual(ticket.hotrush_chat_at, utc)
         self.assertNotIn(self.other_portal.partner_id, ticket.message_partner_ids)

@@ -8,6 +8,7 @@ import html
 import re
 
 from freezegun import freeze_time
+from lxml import html as lxml_html
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import format_amount, format_date
@@ -22,10 +23,12 @@ FRIDAY_NOON = local_to_utc(MSK, 2026, 11, 27, 12, 0)
 
 
 def text(fragment):
-    """The text of an HTML fragment, spaces collapsed."""
+    """The text of an HTML fragment, spaces collapsed: inline elements add no
+    space, the others separate words."""
+    inline = re.sub(r"</?(?:span|strong)\b[^>]*>", "", fragment)
     # not str.split(): amounts keep their no-break space
     return re.sub(
-        r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+        r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", inline))
     ).strip()
 
 
@@ -102,14 +105,14 @@ class TestPortalForm(PortalMixin, HttpCase):
         return text(blocks[0])
 
     def _chat_hint(self, page, team):
-        hints = re.findall(
-            rf'<span class="o_hotrush_promise" data-hotrush-team="{team.id}"'
-            r"[^>]*>(.*?)</span>",
-            page,
-            re.DOTALL,
+        hints = lxml_html.fromstring(page).xpath(
+            "//*[@id='chat_time_hint']/span[contains(@class, 'o_hotrush_promise')]"
+            f"[@data-hotrush-team='{team.id}']"
         )
         self.assertEqual(len(hints), 1)
-        return text(hints[0])
+        # each range and time on one line, however narrow the screen
+        self.assertTrue(hints[0].xpath("span[@class='text-nowrap']"))
+        return re.sub(r"[ \t\r\n]+", " ", hints[0].text_content()).strip()
 
     def _time(self, value):
         with freeze_time(THURSDAY_EVENING):
@@ -152,7 +155,10 @@ class TestPortalForm(PortalMixin, HttpCase):
             + ".",
             hosting,
         )
-        self.assertIn("Working hours in your time zone (Europe/Moscow)", hosting)
+        self.assertIn("Working hours: Mon-Thu 09:00-18:00.", hosting)
+        # the customer's zone, named once on the page
+        self.assertEqual(text(page).count("Europe/Moscow"), 1)
+        self.assertIn("Times in your time zone, Europe/Moscow.", text(page))
 
         # no team chosen: the default team answers urgent requests
         self.assertEqual(self._promise(page), support)
@@ -205,7 +211,7 @@ class TestPortalForm(PortalMixin, HttpCase):
         page = self._page()
         for field in ("chat_tool", "chat_contact", "chat_time"):
             self.assertRegex(page, rf'<label[^>]*for="{field}"')
-        self.assertIn("Preferred start, your time (Europe/Moscow)", text(page))
+        self.assertIn("Preferred start (your time zone)", text(page))
         self.assertEqual(
             self._chat_hint(page, self.team),
             "Choose a time in the working hours (Mon-Fri 09:00-24:00; Sat-Sun "

@@ -99,10 +99,30 @@ class TestPortalPages(PortalMixin, HttpCase):
                     self.assertIn("th_hotrush", names)
                     column = names.index("th_hotrush")
                     self.assertTrue(rows)
+                    # a phone shows the same columns of the headings and the rows:
+                    # the number, title, stage and HotRush; the others from md up
+                    phone = [
+                        name
+                        for th, name in zip(headings, names, strict=True)
+                        if "d-none" not in (th.get("class") or "").split()
+                    ]
+                    self.assertIn("th_hotrush", phone)
+                    self.assertNotIn("th_create_date", phone)
+                    self.assertNotIn("th_number", phone)
                     for row in rows:
                         cells = row.xpath("./td")
                         self.assertEqual(len(cells), len(headings))
                         self.assertEqual(cells[column].get("name"), "td_hotrush")
+                        self.assertEqual(
+                            [
+                                "d-none" in (cell.get("class") or "").split()
+                                for cell in cells
+                            ],
+                            [
+                                "d-none" in (th.get("class") or "").split()
+                                for th in headings
+                            ],
+                        )
 
     def test_each_status_in_customer_words_and_colour(self):
         with freeze_time(REQUESTED):

@@ -136,6 +136,39 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         self.assertRegex(status, r"answer by .*10:00 AM$")
         self.assertIn("Times in Europe/Berlin", card)
 
+    def test_zone_named_once_and_the_chat_form_says_when(self):
+        """The chat form of the ticket page is the new-ticket form's: labelled, the
+        tool's ID hint, the hours it allows (the working hours, no later than the
+        deadline), each range on one line; the customer's zone is named once."""
+        with freeze_time(REQUESTED):
+            ticket = self._create_ticket(hotrush=True)
+            page = self._page(ticket)
+        form = self._find(page, "hotrush_chat_form")
+        self.assertIsNotNone(form)
+        for field in ("chat_tool", "chat_contact", "chat_time"):
+            self.assertTrue(form.xpath(f".//label[@for='{field}']"), field)
+        self.assertIn("Preferred start (your time zone)", self._text(form))
+        self.assertTrue(form.xpath(".//option[@data-id-label='E-mail address']"))
+        hint = form.xpath(".//*[@id='chat_time_hint']")[0]
+        with freeze_time(REQUESTED):
+            deadline = ticket._hotrush_portal_time(ticket.hotrush_deadline, MSK)
+        self.assertEqual(
+            self._text(hint),
+            "Choose a time in the working hours (Mon-Fri 09:00-24:00; Sat-Sun "
+            f"10:00-18:00) and no later than the answer deadline, {deadline}.",
+        )
+        self.assertEqual(
+            [self._text(span) for span in hint.xpath(".//span[@class='text-nowrap']")],
+            ["Mon-Fri 09:00-24:00", "Sat-Sun 10:00-18:00", deadline],
+        )
+        main = self._text(lxml_html.fromstring(page).xpath("//main")[0])
+        self.assertEqual(main.count("Europe/Moscow"), 1, "the zone, named once")
+        # another customer gets no form (nor the page)
+        self.authenticate("hr_portal_other", "hr_other_pw")
+        self.assertNotIn(
+            "hotrush_chat_form", self.url_open(f"/my/ticket/{ticket.id}").text
+        )
+
     def test_late_apologises_and_states_the_bill_rule(self):
         with freeze_time(REQUESTED):
             late = self._create_ticket(hotrush=True)

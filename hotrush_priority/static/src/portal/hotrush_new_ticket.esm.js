@@ -2,8 +2,8 @@
 // with the reason, when the chosen team or category does not admit HotRush; the
 // promise shown (hours, answer time, price, chat hours) is the chosen team's, among
 // those the server rendered into the page; the live chat fields show only for urgent
-// tickets and ask for the ID the way the chosen tool names it. The server applies
-// the same rules.
+// tickets. The live chat fields, on this form and on the ticket page, ask for the ID
+// the way the chosen tool names it. The server applies the same rules.
 import {registry} from "@web/core/registry";
 import {_t} from "@web/core/l10n/translation";
 import {Interaction} from "@web/public/interaction";
@@ -32,18 +32,6 @@ export class HotrushNewTicket extends Interaction {
         "#hotrush_chat": {
             "t-att-style": () => ({display: this.urgent ? undefined : "none"}),
         },
-        "select[name='chat_tool']": {
-            "t-on-change": this.onChangeChatTool,
-        },
-        "input[name='chat_contact']": {
-            "t-att-placeholder": () => this.chatPlaceholder,
-        },
-        "#chat_contact_label": {
-            "t-out": () => this.chatLabel,
-        },
-        "#chat_contact_hint": {
-            "t-out": () => this.chatHint,
-        },
     };
 
     setup() {
@@ -52,7 +40,6 @@ export class HotrushNewTicket extends Interaction {
         this.balanceReason =
             this.el.querySelector("#hotrush_unavailable")?.dataset.reason || "";
         this.onChangeScope();
-        this.onChangeChatTool();
     }
 
     /**
@@ -96,9 +83,42 @@ export class HotrushNewTicket extends Interaction {
         this.urgent = this.checkboxEl.checked;
     }
 
+    /**
+     * @param {string} name the name of a select of the form
+     * @returns {HTMLOptionElement|null}
+     */
+    selectedOption(name) {
+        const select = this.el.querySelector(`select[name='${name}']`);
+        return select?.selectedOptions[0] || null;
+    }
+}
+
+export class HotrushChatFields extends Interaction {
+    static selector = ".o_hotrush_chat_fields";
+
+    dynamicContent = {
+        "select[name='chat_tool']": {
+            "t-on-change": this.onChangeChatTool,
+        },
+        "input[name='chat_contact']": {
+            "t-att-placeholder": () => this.chatPlaceholder,
+        },
+        "#chat_contact_label": {
+            "t-out": () => this.chatLabel,
+        },
+        "#chat_contact_hint": {
+            "t-out": () => this.chatHint,
+        },
+    };
+
+    setup() {
+        this.onChangeChatTool();
+    }
+
     onChangeChatTool() {
         // "Your ID on that tool" until a tool is chosen, then what that tool calls it
-        const tool = this.selectedOption("chat_tool");
+        const tool = this.el.querySelector("select[name='chat_tool']")
+            ?.selectedOptions[0];
         if (!tool?.value) {
             this.chatPlaceholder = Interaction.INITIAL_VALUE;
             this.chatLabel = Interaction.INITIAL_VALUE;
@@ -110,17 +130,9 @@ export class HotrushNewTicket extends Interaction {
         this.chatLabel = idLabel;
         this.chatHint = idExample ? _t("e.g. %(example)s", {example: idExample}) : "";
     }
-
-    /**
-     * @param {string} name the name of a select of the form
-     * @returns {HTMLOptionElement|null}
-     */
-    selectedOption(name) {
-        const select = this.el.querySelector(`select[name='${name}']`);
-        return select?.selectedOptions[0] || null;
-    }
 }
 
 registry
     .category("public.interactions")
-    .add("hotrush_priority.new_ticket", HotrushNewTicket);
+    .add("hotrush_priority.new_ticket", HotrushNewTicket)
+    .add("hotrush_priority.chat_fields", HotrushChatFields);
