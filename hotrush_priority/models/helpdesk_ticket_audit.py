@@ -74,7 +74,7 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_notes_later(self):
         """Whether the SLA scheduled action is there to log the notes of requests."""
-        return bool(self._hotrush_notice_cron())
+        return bool(self._hotrush_active_sla_cron())
 
     def _hotrush_log_notes(self, events):
         """Say ``events`` (one per ticket of these tickets) in the chatter."""
@@ -167,7 +167,7 @@ class HelpdeskTicket(models.Model):
         )
         self.invalidate_recordset(["hotrush_event_ids"])
         events = Event.browse(row[0] for row in rows)
-        cron = self._hotrush_notice_cron()
+        cron = self._hotrush_active_sla_cron()
         if cron:
             cron._hotrush_wake_now()
         else:
@@ -176,10 +176,12 @@ class HelpdeskTicket(models.Model):
         return events
 
     @api.model
-    def _hotrush_notice_cron(self):
-        """The SLA scheduled action, which posts the pending notices, if active."""
-        # sudo: whoever moved the deadlines wakes the action; nothing else of it is
-        # read or changed
+    def _hotrush_active_sla_cron(self):
+        """The SLA scheduled action if it is active, else an empty recordset: it
+        posts the pending notes and notices and runs the SLA steps (opening, warning,
+        breach); without it they are done at once."""
+        # sudo: whoever requests HotRush or moves deadlines wakes the action; nothing
+        # else of it is read or changed
         cron = (
             self.env["ir.cron"]
             .sudo()

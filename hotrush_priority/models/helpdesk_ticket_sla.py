@@ -22,7 +22,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL, format_datetime
 
-from ..const import CRON_BATCH_SIZE, OPEN_STATUSES, RESPONSE_ACTIVITY, SLA_CRON
+from ..const import CRON_BATCH_SIZE, OPEN_STATUSES, RESPONSE_ACTIVITY
 
 _logger = logging.getLogger(__name__)
 
@@ -173,8 +173,8 @@ class HelpdeskTicket(models.Model):
         trigger per minute (the cron runner's precision), none twice. The periodic
         run stays as the safety net; a run woken for a ticket whose urgency ended or
         that was answered meanwhile finds nothing to do."""
-        cron = self._hotrush_sla_cron()
-        if not cron or not cron.active:
+        cron = self._hotrush_active_sla_cron()
+        if not cron:
             return self.env["ir.cron.trigger"]
         minutes = {_minute_ceiling(moment) for moment in self._hotrush_due_moments()}
         minutes = {minute for minute in minutes if minute > now}
@@ -185,20 +185,6 @@ class HelpdeskTicket(models.Model):
         domain = [("cron_id", "=", cron.id), ("call_at", "in", list(minutes))]
         planned = Trigger.search_fetch(domain, ["call_at"])
         return cron._trigger(sorted(minutes - set(planned.mapped("call_at"))))
-
-    @api.model
-    def _hotrush_sla_cron(self):
-        # sudo: any user requesting HotRush wakes the scheduled action; nothing else
-        # of the action is read or changed.
-        return (
-            self.env["ir.cron"]
-            .sudo()
-            .browse(
-                self.env["ir.model.data"]._xmlid_to_res_id(
-                    SLA_CRON, raise_if_not_found=False
-                )
-            )
-        )
 
     # ------------------------------------------------------------------
     # The team's 'Respond by' activity (HR-5)
@@ -212,8 +198,8 @@ class HelpdeskTicket(models.Model):
         subscription and assignment notice, for every new request in one batch. The
         request itself stays fast. When the action is inactive, it is done here.
         """
-        cron = self._hotrush_sla_cron()
-        if cron and cron.active:
+        cron = self._hotrush_active_sla_cron()
+        if cron:
             cron._hotrush_wake_now()
         else:
             self._hotrush_notify_request(fields.Datetime.now())
