@@ -43,7 +43,7 @@ CUSTOMER_REASON = "customer"
 # the reasons support may give when removing HotRush (HR-22)
 REMOVAL_REASONS = ("customization", "bug", "general", "other")
 # the ticket page's actions that change what the customer pays: confirmed first
-PRICED_ACTIONS = ("request", "withdraw")
+PRICED_ACTIONS = ("request", "uncheck", "withdraw")
 
 # Order of the ticket lists: HotRush tickets awaiting their first response first, the
 # closest deadline first (NULLs sort last); then helpdesk_mgmt's order.

@@ -84,6 +84,35 @@ def customer_tz():
     return request.env.user.tz or "UTC"
 
 
+def tell_on_ticket_page(ticket_id, kind, text, chat_input=None):
+    """What the ticket's page says once, after the redirect that follows an action:
+    kept in the session with the ticket's id, so that no other page shows it (nor
+    what was typed in its chat form)."""
+    request.session["hotrush_message"] = {
+        "ticket": ticket_id,
+        "kind": kind,
+        "text": text,
+        "chat_input": chat_input or {},
+    }
+
+
+def told_on_ticket_page(ticket_id):
+    """What an action told this ticket's page, once: ``(kind, text)`` or None, and
+    the chat form's input to show again."""
+    told = request.session.pop("hotrush_message", None)
+    if not isinstance(told, dict) or told.get("ticket") != ticket_id:
+        return None, {}
+    return (told["kind"], told["text"]), told.get("chat_input") or {}
+
+
+def text_fields(kw, names):
+    """The form's text fields ``names``; a file sent in place of one is no text."""
+    return {
+        name: value if isinstance(value, str) else None
+        for name, value in ((name, kw.get(name)) for name in names)
+    }
+
+
 class HotrushTicketController(HelpdeskTicketController):
     # ------------------------------------------------------------------
     # New ticket form (HR-62)
@@ -174,6 +203,19 @@ class HotrushTicketController(HelpdeskTicketController):
 
     @http.route("/submitted/ticket", **STATE_CHANGING)
     def submit_ticket(self, **kw):
+        # a file sent in place of a text field (a forged multipart form)
+        texts = text_fields(
+            kw,
+            ("subject", "description", "team", "category")
+            + ("chat_tool", "chat_contact", "chat_time"),
+        )
+        if any(texts[name] is None and kw.get(name) is not None for name in texts):
+            return self._hotrush_form_error(
+                dict(kw, **texts),
+                request.env._(
+                    "The form was not sent as expected: please send it again."
+                ),
+            )
         for name in ("subject", "description", "chat_contact"):
             if len(kw.get(name) or "") > FORM_MAX_LENGTH * 10:
                 return self._hotrush_form_error(
@@ -263,6 +305,9 @@ class HotrushTicketController(HelpdeskTicketController):
         """The form again, with the customer's input and what to fix."""
         values = self._get_create_new_ticket_values(**kw)
         values.update({"hotrush_error": message, "hotrush_input": kw})
+        # the promise shown is the chosen team's, when the form offers it
+        if kw.get("team") in {key for key, _promise in values["hotrush_promises"]}:
+            values["hotrush_promise_key"] = kw["team"]
         return request.render("helpdesk_mgmt.portal_create_ticket", values)
 
     # ------------------------------------------------------------------
@@ -277,15 +322,39 @@ class HotrushTicketController(HelpdeskTicketController):
         if not ticket_id or not stage_id:
             raise BadRequest(request.env._("The ticket and the stage are required."))
         ticket = request.env["helpdesk.ticket"].browse(ticket_id)
+        if kw.get("confirm") != "1":  # closing bills: the amount is confirmed first
+            page = self._hotrush_close_confirmation_page(ticket, stage_id)
+            if page:
+                return page
         try:
             with rerun_on_concurrent_insert(), request.env.cr.savepoint():
                 ticket.action_close_from_portal(stage_id)
         except (AccessError, MissingError):
             return request.redirect("/my", code=302)
         except USER_ERRORS as error:
-            request.session["hotrush_message"] = ["danger", error.args[0]]
+            tell_on_ticket_page(ticket_id, "danger", error.args[0])
         # 302 as helpdesk_mgmt's route answered (its tests and clients expect it)
         return request.redirect(f"/my/ticket/{ticket_id}", code=302)
+
+    def _hotrush_close_confirmation_page(self, ticket, stage_id):
+        """The ticket page asking to confirm a closing that bills the ticket, with
+        the amount; None when it bills nothing, or when the closing is refused (the
+        action says why)."""
+        portal = HotrushCustomerPortal()
+        try:
+            ticket_sudo = portal._document_check_access("helpdesk.ticket", ticket.id)
+            confirm = ticket._hotrush_portal_close_confirmation(stage_id)
+        except (AccessError, MissingError, *USER_ERRORS):
+            return None
+        if not confirm:
+            return None
+        values = portal._ticket_get_page_view_values(ticket_sudo, None)
+        values["hotrush_confirm"] = dict(
+            confirm,
+            url="/ticket/close",
+            form={"ticket_id": ticket.id, "stage_id": stage_id},
+        )
+        return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values)
 
 
 class HotrushCustomerPortal(CustomerPortalHelpdesk):
@@ -313,9 +382,11 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
 
     def _ticket_get_page_view_values(self, ticket, access_token, **kwargs):
         values = super()._ticket_get_page_view_values(ticket, access_token, **kwargs)
+        message, chat_input = told_on_ticket_page(ticket.id)
         values.update(
             {
-                "hotrush_message": request.session.pop("hotrush_message", None),
+                "hotrush_message": message,
+                "hotrush_chat_input": chat_input,
                 "hotrush_tz": customer_tz(),
                 "hotrush_chat_tools": request.env["hotrush.chat.tool"].search([]),
                 "hotrush_is_owner": ticket.commercial_partner_id
@@ -333,6 +404,8 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         chat_hint = "chat" in actions and ticket._hotrush_portal_chat_hint(tz)
         return {
             "hotrush_card": ticket._hotrush_portal_card(tz),
+            "hotrush_offer": "request" in actions and ticket._hotrush_portal_offer(tz),
+            "hotrush_request_refusal": ticket._hotrush_portal_request_refusal(),
             "hotrush_history": ticket._hotrush_portal_history(tz),
             "hotrush_actions": actions,
             "hotrush_confirm": None,
@@ -340,7 +413,6 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
             # and what the customer typed before a refusal
             "hotrush_chat_promises": [("", {"chat_hint": chat_hint})],
             "hotrush_promise_key": "",
-            "hotrush_chat_input": request.session.pop("hotrush_chat_input", None) or {},
         }
 
     @http.route("/my/ticket/<int:ticket_id>/hotrush/<string:action>", **STATE_CHANGING)
@@ -349,7 +421,7 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         if not handler:
             raise request.not_found()
         # what else the request carries is not the action's business
-        form = {name: kw.get(name) for name in names}
+        form = text_fields(kw, names)
         try:
             ticket_sudo = self._document_check_access("helpdesk.ticket", ticket_id)
         except (AccessError, MissingError):
@@ -361,14 +433,13 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         try:
             with rerun_on_concurrent_insert(), request.env.cr.savepoint():
                 message = handler(ticket, **form)
-            request.session["hotrush_message"] = ["success", message]
+            tell_on_ticket_page(ticket_id, "success", message)
         except USER_ERRORS as error:
-            request.session["hotrush_message"] = ["danger", error.args[0]]
-            if action == "chat":  # shown again, to be corrected
-                request.session["hotrush_chat_input"] = {
-                    name: (value or "")[:FORM_MAX_LENGTH]
-                    for name, value in form.items()
-                }
+            # the chat form shows what was typed again, to be corrected
+            chat_input = action == "chat" and {
+                name: (value or "")[:FORM_MAX_LENGTH] for name, value in form.items()
+            }
+            tell_on_ticket_page(ticket_id, "danger", error.args[0], chat_input)
         return request.redirect(f"/my/ticket/{ticket_id}")
 
     def _hotrush_confirmation_page(self, ticket_sudo, ticket, action, form):
@@ -378,7 +449,7 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         try:
             confirm = ticket._hotrush_portal_confirmation(action)
         except USER_ERRORS as error:
-            request.session["hotrush_message"] = ["danger", error.args[0]]
+            tell_on_ticket_page(ticket.id, "danger", error.args[0])
             return request.redirect(f"/my/ticket/{ticket.id}")
         values = self._ticket_get_page_view_values(ticket_sudo, None)
         values["hotrush_confirm"] = dict(confirm, action=action, form=form)
@@ -399,8 +470,11 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
     def _hotrush_action_request(self, ticket, **kw):
         ticket.action_hotrush_request()
         return request.env._(
-            "HotRush requested: respond by %(deadline)s.",
-            deadline=ticket._hotrush_format(ticket.hotrush_deadline, tz=customer_tz()),
+            "HotRush requested: an engineer answers by %(deadline)s.",
+            # the page names the zone once, in the HotRush card
+            deadline=ticket._hotrush_portal_time(
+                ticket.hotrush_deadline, customer_tz()
+            ),
         )
 
     def _hotrush_action_uncheck(self, ticket, **kw):

@@ -18,6 +18,16 @@ class HelpdeskTicket(models.Model):
         (helpdesk_mgmt's close buttons) or as an agent who may edit it. The close
         bills the ticket, so nobody else may do it."""
         self.ensure_one()
+        stage = self._check_close_from_portal(stage_id)
+        # sudo: customers have no write access to tickets; the checks limit this to
+        # the customer's own open ticket and to a portal closing stage
+        self.sudo().write({"stage_id": stage.id})
+        return True
+
+    def _check_close_from_portal(self, stage_id):
+        """The portal closing stage ``stage_id`` of this open ticket, if the user may
+        close it there (its customer, or an agent who may edit it); else an error."""
+        self.ensure_one()
         if self.env.user._is_internal():
             self.check_access("write")
         else:
@@ -33,10 +43,7 @@ class HelpdeskTicket(models.Model):
             raise ValidationError(
                 self.env._("%(ticket)s is already closed.", ticket=self.display_name)
             )
-        # sudo: customers have no write access to tickets; the checks above limit
-        # this to the customer's own open ticket and to a portal closing stage
-        self.sudo().write({"stage_id": stage.id})
-        return True
+        return stage
 
     def _get_portal_closing_stages(self):
         """The stages the portal offers to close this ticket into, as the ticket

@@ -7,7 +7,7 @@ HotRush events without internal notes or agent names.
 """
 
 from odoo import fields, models
-from odoo.tools import format_amount
+from odoo.exceptions import UserError
 
 
 class HelpdeskTicket(models.Model):
@@ -140,11 +140,45 @@ class HelpdeskTicket(models.Model):
         if self.closed:
             return {"withdraw"} if self.hotrush else set()
         if not self.hotrush:
-            return {"request"} if self.hotrush_offered else set()
+            offered = (
+                self.hotrush_offered and not self._hotrush_portal_request_refusal()
+            )
+            return {"request"} if offered else set()
         actions = {"withdraw"} if self.user_id else {"uncheck"}
-        if not self.hotrush_chat_at:
+        if not self.hotrush_chat_at and self._hotrush_portal_chat_possible():
             actions.add("chat")
         return actions
+
+    def _hotrush_portal_request_refusal(self):
+        """Why the customer may not request HotRush on this ticket now (no active
+        balance, a category without HotRush), or False; the card says it in place
+        of the button."""
+        self.ensure_one()
+        if self.hotrush or not self.hotrush_offered:
+            return False
+        return self._hotrush_balance_refusal() or self.env[
+            "helpdesk.ticket.team"
+        ]._hotrush_portal_category_refusal(self.category_id)
+
+    def _hotrush_portal_offer(self, tz):
+        """What HotRush would give this normal ticket, told before the customer
+        requests it: the team's response target and price in money."""
+        self.ensure_one()
+        if not self.team_id:
+            return []
+        promise = self.team_id._hotrush_portal_promise(
+            self.category_id, fields.Datetime.now(), tz
+        )
+        if not promise["offered"]:
+            return []
+        return [promise["target"], promise["price"]]
+
+    def _hotrush_portal_chat_possible(self):
+        """Whether a live chat can still start before the response deadline (HR-84):
+        after it, the form would only be refused."""
+        self.ensure_one()
+        latest = self._hotrush_chat_latest_start()
+        return bool(latest and latest > fields.Datetime.now())
 
     def _hotrush_portal_chat_hint(self, tz):
         """When the live chat this ticket's customer may ask for can start: in its
@@ -174,15 +208,82 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self._hotrush_check_own_tickets()
         if action == "request":
+            refusal = self._hotrush_portal_request_refusal()
+            if refusal:
+                raise UserError(refusal)
             return {
                 "title": self.env._("Request HotRush?"),
                 "lines": [self._hotrush_portal_request_price()],
                 "button": self.env._("Confirm: request HotRush"),
             }
+        # the action's own rules first: a refused action is not confirmed
+        self.filtered("hotrush")._hotrush_check_end_allowed(action, False, False)
+        if action == "uncheck":
+            return {
+                "title": self.env._("Uncheck HotRush?"),
+                "lines": self._hotrush_portal_uncheck_price(),
+                "button": self.env._("Confirm: uncheck HotRush"),
+            }
         return {
             "title": self.env._("Withdraw HotRush?"),
             "lines": self._hotrush_portal_withdraw_price(),
             "button": self.env._("Confirm: withdraw HotRush"),
+        }
+
+    def _hotrush_portal_close_confirmation(self, stage_id):
+        """What the customer confirms before closing the ticket from the portal
+        bills it: the hours, the rate that applies and the amount in money, and the
+        part the balance pays. None when closing bills nothing. Their own open
+        ticket and a portal closing stage only.
+
+        :return: dict with ``title``, ``lines`` and ``button``, or None
+        """
+        self.ensure_one()
+        self._check_close_from_portal(stage_id)
+        # sudo: the billing figures of the customer's own ticket (checked above)
+        ticket = self.sudo()
+        if not ticket._hotrush_is_billable():
+            return None
+        hours = self.env["hotrush.charge"].sudo()._hours_to_bill(ticket)
+        if hours <= 0:
+            return None
+        product = ticket.team_id.hotrush_support_product_id
+        rate = ticket._hotrush_unit_price(product) * ticket._hotrush_rate_multiplier()
+        amount = self.company_id.currency_id.round(rate * hours)
+        balance = self._hotrush_portal_balance()
+        available = balance._available_amount() if balance else 0.0
+        money = self._hotrush_portal_money
+        lines = [
+            self.env._(
+                "Closing bills %(hours)s h of support at %(rate)s/h%(hotrush)s: "
+                "%(amount)s.",
+                hours=f"{hours:g}",
+                rate=money(rate),
+                hotrush=self.env._(" (the HotRush rate)")
+                if ticket._hotrush_rate_multiplier() != 1.0
+                else "",
+                amount=money(amount),
+            )
+        ]
+        if available >= amount:
+            lines.append(
+                self.env._(
+                    "It is paid from your balance of %(balance)s.",
+                    balance=money(available),
+                )
+            )
+        else:
+            lines.append(
+                self.env._(
+                    "Your balance pays %(paid)s; %(rest)s is invoiced.",
+                    paid=money(max(available, 0.0)),
+                    rest=money(amount - max(available, 0.0)),
+                )
+            )
+        return {
+            "title": self.env._("Close this ticket?"),
+            "lines": lines,
+            "button": self.env._("Confirm: close the ticket"),
         }
 
     def _hotrush_portal_rates(self):
@@ -193,13 +294,9 @@ class HelpdeskTicket(models.Model):
         product = self.sudo().team_id.hotrush_support_product_id
         if not product:
             return None, None
-        currency = self.company_id.currency_id
         normal = self._hotrush_unit_price(product)
         rush = normal * self.company_id.hotrush_rate_multiplier
-        return (
-            format_amount(self.env, normal, currency),
-            format_amount(self.env, rush, currency),
-        )
+        return self._hotrush_portal_money(normal), self._hotrush_portal_money(rush)
 
     def _hotrush_portal_balance(self):
         """The customer's own support balance (empty when they have none)."""
@@ -212,8 +309,11 @@ class HelpdeskTicket(models.Model):
         )
 
     def _hotrush_portal_money(self, amount):
+        """An amount as the new-ticket form writes it: "$ 160", "$ 80.50"."""
         self.ensure_one()
-        return format_amount(self.env, amount, self.company_id.currency_id)
+        return self.env["helpdesk.ticket.team"]._hotrush_portal_money(
+            amount, self.company_id.currency_id
+        )
 
     def _hotrush_portal_request_price(self):
         self.ensure_one()
@@ -236,6 +336,29 @@ class HelpdeskTicket(models.Model):
             balance=balance,
         )
 
+    def _hotrush_portal_uncheck_price(self):
+        """Unchecking before an agent is assigned: the normal rate, no surcharge,
+        no answer deadline, and the planned live chat cancelled."""
+        self.ensure_one()
+        normal, rush = self._hotrush_portal_rates()
+        lines = [
+            self.env._(
+                "The normal rate applies: %(normal)s/h instead of %(rush)s/h. No "
+                "HotRush surcharge is billed.",
+                normal=normal,
+                rush=rush,
+            )
+            if normal
+            else self.env._("The normal rate applies: no HotRush surcharge is billed."),
+            self.env._(
+                "Your ticket is answered in the normal order, without the HotRush "
+                "answer deadline."
+            ),
+        ]
+        if self._hotrush_pending_chat():
+            lines.append(self.env._("Your planned live chat is cancelled too."))
+        return lines
+
     def _hotrush_portal_withdraw_price(self):
         self.ensure_one()
         normal, rush = self._hotrush_portal_rates()
@@ -251,9 +374,11 @@ class HelpdeskTicket(models.Model):
             if returned:
                 lines.append(
                     self.env._(
-                        "%(returned)s returns to your balance (now %(balance)s).",
+                        "%(returned)s returns to your balance: it goes from "
+                        "%(before)s to %(after)s.",
                         returned=self._hotrush_portal_money(returned),
-                        balance=self._hotrush_portal_money(balance.amount),
+                        before=self._hotrush_portal_money(balance.amount),
+                        after=self._hotrush_portal_money(balance.amount + returned),
                     )
                 )
             else:

@@ -124,11 +124,7 @@ class HotrushCharge(models.Model):
         ):
             return self.browse()
         charges = billed.filtered(lambda c: c.kind == "charge")
-        hours = float_round(
-            ticket.hotrush_billable_hours
-            - sum(charge._net_hours() for charge in charges),
-            precision_digits=HOURS_DIGITS,
-        )
+        hours = self._hours_to_bill(ticket, charges)
         if float_is_zero(hours, precision_digits=HOURS_DIGITS):
             return self.browse()
         try:
@@ -142,6 +138,21 @@ class HotrushCharge(models.Model):
             # another transaction billed this closing first (two workers)
             _logger.info("Ticket %s was already billed", ticket.number)
             return self.browse()
+
+    @api.model
+    def _hours_to_bill(self, ticket, charges=None):
+        """The hours a closing of ``ticket`` bills: its billable hours less those
+        its ``charges`` (default: all of them) billed before; negative when too many
+        were billed (a correction)."""
+        if charges is None:
+            charges = self.search(
+                [("ticket_id", "=", ticket.id), ("kind", "=", "charge")]
+            )
+        return float_round(
+            ticket.hotrush_billable_hours
+            - sum(charge._net_hours() for charge in charges),
+            precision_digits=HOURS_DIGITS,
+        )
 
     @api.model
     def _create_for_ticket(self, ticket, hours, closing=1):

@@ -71,6 +71,59 @@ class PortalMixin(HotrushFixture):
         """The text of the alerts of a page, for assertion messages."""
         return " | ".join(re.findall(r'role="(?:alert|status)"[^>]*>\s*([^<]+)', html))
 
+    def _reply(self, ticket, at):
+        """An agent's public answer to ``ticket`` at ``at``."""
+        with freeze_time(at):
+            ticket.with_user(self.agent).message_post(
+                body="We are on it.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    def _tickets_in_each_status(self):
+        """A HotRush ticket in each status a customer reads (requested Thursday
+        2026-11-26 at 11:00 in Moscow, deadline 12:00), with the text (a regex) and
+        the colour the portal gives it: name -> (ticket, text, colour)."""
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 11, 0)):
+            tickets = {
+                name: self._create_ticket(hotrush=True)
+                for name in ("running", "met", "late", "unanswered", "unchecked")
+            }
+            tickets["withdrawn"] = self._create_ticket(
+                hotrush=True, user_id=self.agent.id
+            )
+            tickets["removed"] = self._create_ticket(hotrush=True)
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 6, 0)):
+            tickets["queued"] = self._create_ticket(hotrush=True)
+        self._reply(tickets["met"], local_to_utc(MSK, 2026, 11, 26, 11, 41))
+        self._reply(tickets["late"], local_to_utc(MSK, 2026, 11, 26, 12, 30))
+        after_deadline = local_to_utc(MSK, 2026, 11, 26, 12, 30)
+        (tickets["unanswered"] | tickets["withdrawn"])._hotrush_update_sla_status(
+            after_deadline
+        )
+        self.assertEqual(tickets["withdrawn"].hotrush_sla_status, "breached")
+        tickets["unchecked"].with_user(self.portal).action_hotrush_uncheck()
+        tickets["withdrawn"].with_user(self.portal).action_hotrush_withdraw()
+        tickets["removed"].with_user(self.leader).action_hotrush_remove("bug")
+        ended = r"^HotRush ended – normal priority$"
+        expected = {
+            "running": (r"^Waiting for an engineer – answer by .*12:00 PM$", "warning"),
+            "queued": (
+                r"^Waiting for support to open at .*9:00 AM – answer by .*10:00 AM$",
+                "warning",
+            ),
+            "met": (r"^Answered at .*11:41 AM$", "success"),
+            "late": (r"^Late – answered at .*12:30 PM$", "danger"),
+            "unanswered": (r"^Not answered in time$", "danger"),
+            "unchecked": (ended, "secondary"),
+            "withdrawn": (ended, "secondary"),
+            "removed": (ended, "secondary"),
+        }
+        return {
+            name: (tickets[name], text, colour)
+            for name, (text, colour) in expected.items()
+        }
+
     def _chat_slot(self):
         """A chat time a customer may choose now: in working hours and no later
         than the deadline of a request made now (HR-84), as the form sends it
@@ -289,12 +342,19 @@ class TestPortal(PortalMixin, HttpCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertTrue(ticket.hotrush)
-        # another customer's ticket: refused
-        response = self._post(f"/my/ticket/{foreign.id}/hotrush/uncheck", {})
-        self.assertTrue(response.url.endswith("/my"))
-        self.assertTrue(foreign.hotrush)
-        # own ticket
+        # another customer's ticket: refused, confirmed or not
+        for confirm in ({}, {"confirm": "1"}):
+            response = self._post(f"/my/ticket/{foreign.id}/hotrush/uncheck", confirm)
+            self.assertTrue(response.url.endswith("/my"))
+            self.assertNotIn("hotrush_confirm", response.text)
+            self.assertTrue(foreign.hotrush)
+        # own ticket: confirmed first, then unchecked
         response = self._post(f"/my/ticket/{ticket.id}/hotrush/uncheck", {})
+        self.assertIn("Uncheck HotRush?", response.text)
+        self.assertTrue(ticket.hotrush)
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/uncheck", {"confirm": "1"}
+        )
         self.assertIn("HotRush unchecked", response.text)
         self.assertFalse(ticket.hotrush)
         self.assertEqual(ticket.hotrush_end_action, "uncheck")

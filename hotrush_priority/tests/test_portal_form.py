@@ -239,6 +239,7 @@ class TestPortalForm(PortalMixin, HttpCase):
             page = self.url_open(
                 "/submitted/ticket",
                 data=self._form(
+                    team=str(self.hosting.id),
                     chat_tool=str(self.zoom.id),
                     chat_contact="not-an-email",
                     chat_time="2026-11-26T20:30",
@@ -246,6 +247,21 @@ class TestPortalForm(PortalMixin, HttpCase):
                 ),
             ).text
         self.assertIn("valid E-mail address for Zoom", page)
+        # the team and category chosen stay chosen, with that team's promise
+        tree = lxml_html.fromstring(page)
+        self.assertEqual(
+            tree.xpath("//select[@name='team']/option[@selected]/@value"),
+            [str(self.hosting.id)],
+        )
+        self.assertEqual(
+            tree.xpath("//select[@name='category']/option[@selected]/@value"),
+            [str(self.category.id)],
+        )
+        shown = tree.xpath(
+            "//div[contains(@class, 'o_hotrush_promise')][not(@style)]"
+            "/@data-hotrush-team"
+        )
+        self.assertEqual(shown, [str(self.hosting.id)])
         label = re.search(
             r'<label[^>]*id="chat_contact_label"[^>]*>(.*?)</label>', page, re.DOTALL
         )

@@ -68,14 +68,6 @@ class TestPortalPages(PortalMixin, HttpCase):
         self.assertIsNotNone(badge, ticket.number)
         return " ".join(badge.text_content().split()), badge.get("class").split()
 
-    def _reply(self, ticket, at):
-        with freeze_time(at):
-            ticket.with_user(self.agent).message_post(
-                body="We are on it.",
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-
     def _csrf(self):
         page = self.url_open("/new/ticket").text
         return re.search(r'name="csrf_token"\s+value="([^"]+)"', page).group(1)
@@ -125,40 +117,12 @@ class TestPortalPages(PortalMixin, HttpCase):
                         )
 
     def test_each_status_in_customer_words_and_colour(self):
-        with freeze_time(REQUESTED):
-            running = self._create_ticket(hotrush=True)
-            met = self._create_ticket(hotrush=True)
-            late = self._create_ticket(hotrush=True)
-            unanswered = self._create_ticket(hotrush=True)
-            withdrawn = self._create_ticket(hotrush=True, user_id=self.agent.id)
-            removed = self._create_ticket(hotrush=True)
-            plain = self._create_ticket()
-        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 6, 0)):
-            queued = self._create_ticket(hotrush=True)
-        self._reply(met, local_to_utc(MSK, 2026, 11, 26, 11, 41))
-        self._reply(late, local_to_utc(MSK, 2026, 11, 26, 12, 30))
-        after_deadline = local_to_utc(MSK, 2026, 11, 26, 12, 30)
-        (unanswered | withdrawn)._hotrush_update_sla_status(after_deadline)
-        self.assertEqual(withdrawn.hotrush_sla_status, "breached")
-        withdrawn.with_user(self.portal).action_hotrush_withdraw()
-        removed.with_user(self.leader).action_hotrush_remove("bug")
+        statuses = self._tickets_in_each_status()
+        plain = self._create_ticket()
         page = self._page("/my/tickets")
         self.assertIn("times in Europe/Moscow", page)
-        expected = [
-            (running, r"^Waiting for an engineer – answer by .*12:00", "warning"),
-            (
-                queued,
-                r"^Waiting for support to open at .*9:00.* – answer by .*10:00",
-                "warning",
-            ),
-            (met, r"^Answered at .*11:41", "success"),
-            (late, r"^Late – answered at .*12:30", "danger"),
-            (unanswered, r"^Not answered in time$", "danger"),
-            (withdrawn, r"^HotRush ended – normal priority$", "secondary"),
-            (removed, r"^HotRush ended – normal priority$", "secondary"),
-        ]
-        for ticket, text, colour in expected:
-            with self.subTest(status=text):
+        for name, (ticket, text, colour) in statuses.items():
+            with self.subTest(status=name):
                 status, classes = self._status(page, ticket)
                 self.assertRegex(status, text)
                 self.assertNotRegex(status, SECONDS)
@@ -323,7 +287,9 @@ class TestPortalPages(PortalMixin, HttpCase):
 
     def test_uncheck_cancels_the_chat_and_says_so(self):
         ticket = self._ticket_with_chat()
-        response = self._post(f"/my/ticket/{ticket.id}/hotrush/uncheck", {})
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/uncheck", {"confirm": "1"}
+        )
         self.assertIn("HotRush unchecked", response.text)
         self.assertRegex(
             response.text, r"Your live chat via Zoom planned for .* is cancelled\."
@@ -344,7 +310,9 @@ class TestPortalPages(PortalMixin, HttpCase):
 
     def test_without_chat_nothing_is_said_of_one(self):
         ticket = self._create_ticket(hotrush=True)
-        response = self._post(f"/my/ticket/{ticket.id}/hotrush/uncheck", {})
+        response = self._post(
+            f"/my/ticket/{ticket.id}/hotrush/uncheck", {"confirm": "1"}
+        )
         self.assertIn("HotRush unchecked", response.text)
         self.assertNotIn("live chat", response.text.split("hotrush_message")[-1][:300])
 

@@ -76,49 +76,15 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
             data = dict(data, csrf_token=self._csrf())
         return self.url_open(url, data=data)
 
-    def _reply(self, ticket, at):
-        with freeze_time(at):
-            ticket.with_user(self.agent).message_post(
-                body="We are on it.",
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-
     def _balance(self):
         return self.balances.filtered(lambda b: b.partner_id == self.customer_company)
 
     # The card: status in words and colour
 
     def test_each_status_in_customer_words_and_colour(self):
-        with freeze_time(REQUESTED):
-            running = self._create_ticket(hotrush=True)
-            met = self._create_ticket(hotrush=True)
-            late = self._create_ticket(hotrush=True)
-            unanswered = self._create_ticket(hotrush=True)
-            unchecked = self._create_ticket(hotrush=True)
-            withdrawn = self._create_ticket(hotrush=True, user_id=self.agent.id)
-        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 6, 0)):
-            queued = self._create_ticket(hotrush=True)
-        self._reply(met, local_to_utc(MSK, 2026, 11, 26, 11, 41))
-        self._reply(late, local_to_utc(MSK, 2026, 11, 26, 12, 30))
-        unanswered._hotrush_update_sla_status(local_to_utc(MSK, 2026, 11, 26, 12, 30))
-        unchecked.with_user(self.portal).action_hotrush_uncheck()
-        withdrawn.with_user(self.portal).action_hotrush_withdraw()
-        expected = [
-            (running, r"^Waiting for an engineer – answer by .*12:00 PM$", "warning"),
-            (
-                queued,
-                r"^Waiting for support to open at .*9:00 AM – answer by .*10:00 AM$",
-                "warning",
-            ),
-            (met, r"^Answered at .*11:41 AM$", "success"),
-            (late, r"^Late – answered at .*12:30 PM$", "danger"),
-            (unanswered, r"^Not answered in time$", "danger"),
-            (unchecked, r"^HotRush ended – normal priority$", "secondary"),
-            (withdrawn, r"^HotRush ended – normal priority$", "secondary"),
-        ]
-        for ticket, text, colour in expected:
-            with self.subTest(status=text):
+        statuses = self._tickets_in_each_status()
+        for name, (ticket, text, colour) in statuses.items():
+            with self.subTest(status=name):
                 page = self._page(ticket)
                 status, classes, card = self._card(page)
                 self.assertRegex(status, text)
@@ -126,6 +92,9 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
                 self.assertNotRegex(card, SECONDS)
                 self.assertNotIn("Breached", card)
                 self.assertIn("Times in Europe/Moscow", card)
+        running, unchecked, withdrawn = (
+            statuses[name][0] for name in ("running", "unchecked", "withdrawn")
+        )
         _status, _classes, card = self._card(self._page(unchecked))
         self.assertIn("You unchecked HotRush: no surcharge applies.", card)
         _status, _classes, card = self._card(self._page(withdrawn))
@@ -184,6 +153,9 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
                 self.assertIn("text-bg-danger", classes)
                 self.assertIn("We are sorry we did not answer in time.", card)
                 self.assertIn(rule, card)
+        # the deadline has passed: no live chat to plan before it, no form
+        self.assertEqual(self._buttons(self._page(late)), {"hotrush_uncheck"})
+        self.assertIsNone(self._find(self._page(late), "hotrush_chat_form"))
 
     def test_each_removal_reason_in_customer_words(self):
         cases = [
@@ -252,8 +224,8 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         confirm = self._text(self._find(page, "hotrush_confirm"))
         self.assertRegex(
             confirm,
-            r"160\.00/h instead of \S*\s?80\.00/h, paid from your balance of "
-            r"\S*\s?1,000\.00",
+            r"160/h instead of \S*\s?80/h, paid from your balance of "
+            r"\S*\s?1,000\.",
         )
         self.assertIn('name="confirm" value="1"', page)
         self.assertIn("Cancel", confirm)
@@ -292,7 +264,7 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         confirm = self._find(page, "hotrush_confirm")
         self.assertRegex(
             self._text(confirm),
-            r"billed at \S*\s?80\.00/h instead of \S*\s?160\.00/h",
+            r"billed at \S*\s?80/h instead of \S*\s?160/h",
         )
         # the note travels with the confirmation
         self.assertEqual(
@@ -318,9 +290,10 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         self.assertNotIn("/ticket/close", page)
         page = self._post(f"/my/ticket/{ticket.id}/hotrush/withdraw", {}).text
         confirm = self._text(self._find(page, "hotrush_confirm"))
-        self.assertRegex(confirm, r"surcharge of \S*\s?160\.00 is refunded")
+        self.assertRegex(confirm, r"surcharge of \S*\s?160 is refunded")
         self.assertRegex(
-            confirm, r"160\.00 returns to your balance \(now \S*\s?680\.00\)"
+            confirm,
+            r"160 returns to your balance: it goes from \S*\s?680 to \S*\s?840\.",
         )
         self.assertTrue(ticket.hotrush)
         self.assertEqual(balance.amount, 680.0)
@@ -330,6 +303,157 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         self.assertEqual(balance.amount, 840.0)
         # ended and closed: nothing left to do
         self.assertEqual(self._buttons(self._page(ticket)), set())
+
+    def test_normal_ticket_tells_what_hotrush_gives_or_why_not(self):
+        ticket = self._create_ticket()
+        page = self._page(ticket)
+        self.assertIn("hotrush_request", self._buttons(page))
+        _status, _classes, card = self._card(page)
+        self.assertIn("An engineer answers within 1 hour of support working time", card)
+        self.assertRegex(card, r"HotRush costs \S*\s?160/h instead of \S*\s?80/h")
+        # no active balance: the reason (and how to get one) instead of the button
+        self._balance().line_ids.unlink()
+        page = self._page(ticket)
+        self.assertNotIn("hotrush_request", self._buttons(page))
+        refusal = self._text(self._find(page, "hotrush_request_refusal"))
+        self.assertIn("HotRush needs prepaid support", refusal)
+        # and the action asked anyway is refused before any confirmation
+        page = self._post(f"/my/ticket/{ticket.id}/hotrush/request", {}).text
+        self.assertIsNone(self._find(page, "hotrush_confirm"))
+        self.assertIn(
+            "HotRush needs prepaid support",
+            self._text(self._find(page, "hotrush_message")),
+        )
+        self.assertFalse(ticket.hotrush)
+
+    def test_what_an_action_tells_shows_on_its_ticket_only(self):
+        with freeze_time(REQUESTED):
+            first = self._create_ticket(hotrush=True)
+            second = self._create_ticket(hotrush=True)
+            self._post(
+                f"/my/ticket/{first.id}/hotrush/chat",
+                {"chat_tool": str(self.zoom.id), "chat_contact": "typed-on-first"},
+            )
+            # another ticket's page: neither the refusal nor what was typed
+            page = self._page(second)
+            self.assertIsNone(self._find(page, "hotrush_message"))
+            self.assertNotIn("typed-on-first", page)
+            # told once: gone from the first ticket's page too
+            page = self._page(first)
+            self.assertIsNone(self._find(page, "hotrush_message"))
+            self.assertNotIn("typed-on-first", page)
+            # on its own ticket, right after the action
+            response = self._post(
+                f"/my/ticket/{first.id}/hotrush/chat",
+                {"chat_tool": str(self.zoom.id), "chat_contact": "typed-on-first"},
+            )
+            self.assertTrue(response.url.endswith(f"/my/ticket/{first.id}"))
+            self.assertIsNotNone(self._find(response.text, "hotrush_message"))
+            self.assertIn('value="typed-on-first"', response.text)
+
+    def test_a_file_in_place_of_a_text_field_is_refused_cleanly(self):
+        ticket = self._create_ticket(
+            hotrush=True, user_id=self.agent.id, hotrush_billable_hours=1.0
+        )
+        forged = {"note": ("note.txt", b"not a text field", "text/plain")}
+        response = self.url_open(
+            f"/my/ticket/{ticket.id}/hotrush/withdraw",
+            data={"confirm": "1", "csrf_token": self._csrf()},
+            files=forged,
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(ticket.hotrush)
+        self.assertFalse(ticket.hotrush_event_ids[:1].note, "no file kept as a note")
+        count = self.env["helpdesk.ticket"].search_count([])
+        response = self.url_open(
+            "/submitted/ticket",
+            data={
+                "description": "Nothing loads",
+                "category": str(self.category.id),
+                "csrf_token": self._csrf(),
+            },
+            files={"subject": ("subject.txt", b"Shop down", "text/plain")},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("The form was not sent as expected", response.text)
+        self.assertEqual(self.env["helpdesk.ticket"].search_count([]), count)
+
+    def test_uncheck_confirmed_first_with_the_normal_rate(self):
+        ticket = self._create_ticket(hotrush=True)
+        url = f"/my/ticket/{ticket.id}/hotrush/uncheck"
+        confirm = self._text(self._find(self._post(url, {}).text, "hotrush_confirm"))
+        self.assertRegex(
+            confirm,
+            r"The normal rate applies: \S*\s?80/h instead of \S*\s?160/h\. No "
+            r"HotRush surcharge is billed\.",
+        )
+        self.assertNotIn("live chat", confirm)
+        _local, utc = self._chat_slot()
+        ticket.with_user(self.portal).action_hotrush_request_chat(
+            self.zoom.id, "rita@example.com", utc
+        )
+        confirm = self._text(self._find(self._post(url, {}).text, "hotrush_confirm"))
+        self.assertIn("Your planned live chat is cancelled too.", confirm)
+        self.assertTrue(ticket.hotrush, "nothing changes before the confirmation")
+        self._post(url, {"confirm": "1"})
+        self.assertEqual(ticket.hotrush_end_action, "uncheck")
+
+    def test_closing_that_bills_is_confirmed_first_with_the_amount(self):
+        ticket = self._create_ticket(
+            hotrush=True, user_id=self.agent.id, hotrush_billable_hours=2.0
+        )
+        stage = ticket._get_portal_closing_stages()[:1]
+        balance = self._balance()
+        data = {"ticket_id": str(ticket.id), "stage_id": str(stage.id)}
+        page = self._post("/ticket/close", data).text
+        confirm = self._find(page, "hotrush_confirm")
+        self.assertRegex(
+            self._text(confirm),
+            r"Closing bills 2 h of support at \S*\s?160/h \(the HotRush rate\): "
+            r"\S*\s?320\.\s*It is paid from your balance of \S*\s?1,000\.",
+        )
+        [form] = confirm.xpath(".//form")
+        self.assertEqual(form.get("action"), "/ticket/close")
+        hidden = {
+            field.get("name"): field.get("value")
+            for field in form.xpath(".//input[@type='hidden']")
+        }
+        self.assertEqual(
+            {name: hidden.get(name) for name in ("ticket_id", "stage_id", "confirm")},
+            {"ticket_id": str(ticket.id), "stage_id": str(stage.id), "confirm": "1"},
+        )
+        # nothing changes until the customer confirms
+        self.assertFalse(ticket.closed)
+        self.assertEqual(balance.amount, 1000.0)
+        self._post("/ticket/close", dict(data, confirm="1"))
+        self.assertTrue(ticket.closed)
+        balance.invalidate_recordset()
+        self.assertEqual(balance.amount, 680.0, "2 h at 160 paid from 1,000")
+
+        # nothing to bill: closed at once, as helpdesk_mgmt's route did
+        plain = self._create_ticket()
+        response = self.url_open(
+            "/ticket/close",
+            data={
+                "ticket_id": str(plain.id),
+                "stage_id": str(stage.id),
+                "csrf_token": self._csrf(),
+            },
+            allow_redirects=False,
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(plain.closed)
+
+        # another customer's billable ticket: no amount shown, nothing closed
+        foreign = self._create_ticket(
+            partner_id=self.other_portal.partner_id.id, hotrush_billable_hours=1.0
+        )
+        page = self._post(
+            "/ticket/close", {"ticket_id": str(foreign.id), "stage_id": str(stage.id)}
+        ).text
+        self.assertIsNone(self._find(page, "hotrush_confirm"))
+        self.assertNotIn("Closing bills", page)
+        self.assertFalse(foreign.closed)
 
     def test_closed_ticket_without_hotrush_offers_no_request(self):
         ticket = self._create_ticket(user_id=self.agent.id)

@@ -94,7 +94,8 @@ class TestPortalClose(SecurityCase):
 
     def _close(self, ticket, stage=None, **kwargs):
         stage = stage or self.stage_done
-        data = {"ticket_id": str(ticket.id), "stage_id": str(stage.id)}
+        # confirmed, as the second POST of a closing that bills: the whole attack
+        data = {"ticket_id": str(ticket.id), "stage_id": str(stage.id), "confirm": "1"}
         return self._post("/ticket/close", data, **kwargs)
 
     def assertOpenUncharged(self, ticket):
@@ -183,16 +184,24 @@ class TestPortalClose(SecurityCase):
         self.assertIn("cannot be closed into that stage", response.text)
         self.assertOpenUncharged(ticket)
         data = {"ticket_id": str(ticket.id), "stage_id": str(self.stage_done.id)}
+        # closing bills the ticket: the amount is confirmed first
+        response = self._post("/ticket/close", data)
+        self.assertIn('id="hotrush_confirm"', response.text)
+        self.assertIn("Closing bills", response.text)
+        self.assertOpenUncharged(ticket)
+        data["confirm"] = "1"
         response = self._post("/ticket/close", data)
         self.assertTrue(response.url.endswith(f"/my/ticket/{ticket.id}"))
         self.env.invalidate_all()
         self.assertEqual(ticket.stage_id, self.stage_done)
         self.assertEqual(len(self._charges(ticket)), 1)
-        # a second click: already closed, still one charge
-        response = self._post("/ticket/close", data)
-        self.assertIn("already closed", response.text)
-        self.env.invalidate_all()
-        self.assertEqual(len(self._charges(ticket)), 1)
+        # a second click, confirmed or not: already closed, still one charge
+        for confirm in ("1", ""):
+            response = self._post("/ticket/close", dict(data, confirm=confirm))
+            self.assertIn("already closed", response.text)
+            self.assertNotIn('id="hotrush_confirm"', response.text)
+            self.env.invalidate_all()
+            self.assertEqual(len(self._charges(ticket)), 1)
 
     def test_close_over_json_rpc(self):
         victim = self._hotrush_ticket()
@@ -436,7 +445,7 @@ class TestTicketState(SecurityCase):
                 {"ticket": "1", "note": "Done", "reason": "bug", "confirm": "1"},
             ),
             ("request", {"ticket": "1", "action": "remove", "confirm": "1"}),
-            ("uncheck", {"ticket": str(ticket.id), "reason": "bug"}),
+            ("uncheck", {"ticket": str(ticket.id), "reason": "bug", "confirm": "1"}),
             ("chat", {"ticket": "1", "chat_tool": "abc", "when": "now"}),
         ]:
             with self.subTest(action=action):
@@ -754,6 +763,8 @@ class TestRouteWalk(SecurityCase):
             "chat_tool": str(self.zoom.id),
             "chat_contact": "walker@example.com",
             "chat_time": local,
+            # confirmed, as the customer's second POST is: the attack goes all the way
+            "confirm": "1",
         }
 
     def _state(self):

@@ -31,7 +31,7 @@ FORM_KEY_RE = re.compile(r'name="hotrush_form_key"\s+value="([0-9a-f]+)"')
 CONFIRM_RE = re.compile(r'id="hotrush_confirm"')
 # the ticket page's actions that change the price: a first POST shows the amount,
 # a second one with confirm=1 acts (as the customer's browser sends them)
-PRICED_ACTIONS = ("request", "withdraw")
+PRICED_ACTIONS = ("request", "uncheck", "withdraw")
 BUSINESS_ERRORS = {
     "odoo.exceptions.UserError",
     "odoo.exceptions.ValidationError",

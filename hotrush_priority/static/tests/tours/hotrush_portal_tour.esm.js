@@ -4,8 +4,9 @@ import {registry} from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
-// the HotRush parts of the portal's pages
-const HOTRUSH_PARTS = ".o_hotrush_offer, #hotrush_card, #hotrush_chat_card";
+// the HotRush parts of the portal's pages, and the closing buttons (closing bills)
+const HOTRUSH_PARTS =
+    ".o_hotrush_offer, #hotrush_card, #hotrush_chat_card, div[name='ticket_close_buttons']";
 const TOUCH_TARGETS =
     "button, a.btn, input:not([type='hidden']):not([type='checkbox']), select, .form-check";
 const MIN_TARGET = 44; // px, WCAG 2.5.5
@@ -237,6 +238,16 @@ tours.add("hotrush_portal_uncheck", {
             run: "click",
             expectUnloadPage: true,
         },
+        {
+            content: "The confirmation states the rate that applies",
+            trigger: "#hotrush_confirm:contains('The normal rate applies')",
+        },
+        {
+            content: "Confirm",
+            trigger: "button[name='hotrush_confirm']",
+            run: "click",
+            expectUnloadPage: true,
+        },
         {content: "Confirmation", trigger: "#hotrush_message:contains('unchecked')"},
         {content: "Ended", trigger: "#hotrush_card:contains('HotRush ended')"},
     ],
@@ -249,6 +260,17 @@ tours.add("hotrush_portal_uncheck_cancels_chat", {
         {
             content: "Uncheck before assignment",
             trigger: "button[name='hotrush_uncheck']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation says the chat is cancelled too",
+            trigger: "#hotrush_confirm:contains('live chat is cancelled too')",
+        },
+        layoutStep("the confirmation"),
+        {
+            content: "Confirm",
+            trigger: "button[name='hotrush_confirm']",
             run: "click",
             expectUnloadPage: true,
         },
