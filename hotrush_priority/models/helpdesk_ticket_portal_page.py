@@ -41,7 +41,24 @@ class HelpdeskTicket(models.Model):
             ]
         if kind == "ended":
             return self._hotrush_portal_end_texts()
+        if kind == "waiting" and self.hotrush_sla_status == "queued":
+            # why it waits: a named closure (public holiday), or the hours
+            closure = self._hotrush_portal_closure_at(fields.Datetime.now())
+            if closure:
+                return [
+                    self.env._("Support is closed for %(closure)s.", closure=closure)
+                ]
+            return [self.env._("Support is outside its working hours now.")]
         return []
+
+    def _hotrush_portal_closure_at(self, moment):
+        """The name of the closure (public holiday) of this ticket's calendar at
+        ``moment``, or False."""
+        self.ensure_one()
+        closures = self.env["helpdesk.ticket.team"]._hotrush_portal_closures(
+            self._get_hotrush_calendar(), moment, moment
+        )
+        return closures[0][0] if closures else False
 
     def _hotrush_portal_late_bill_rule(self):
         self.ensure_one()
@@ -466,6 +483,14 @@ class HelpdeskTicket(models.Model):
         if event.kind == "start":
             deadline = self._hotrush_portal_time(event.deadline, tz)
             if event.sla_status == "queued":
+                closure = self._hotrush_portal_closure_at(event.date)
+                if closure:
+                    return self.env._(
+                        "HotRush requested while support was closed for "
+                        "%(closure)s: queued until it opens, answer by %(deadline)s.",
+                        closure=closure,
+                        deadline=deadline,
+                    )
                 return self.env._(
                     "HotRush requested outside working hours: queued until support "
                     "opens, answer by %(deadline)s.",

@@ -215,6 +215,10 @@ class TestPortalPages(PortalMixin, HttpCase):
         self.assertIn("Valid until", text)
         self.assertIn("HotRush is available", text)
         self.assertNotIn(" ,", text)
+        # a pictogram like the other entries' (64 px SVG), served by the addon
+        [icon] = entry[0].xpath(".//div[contains(@class, 'o_portal_icon')]/img/@src")
+        self.assertTrue(icon.endswith(".svg"), icon)
+        self.assertEqual(self.url_open(icon).status_code, 200)
 
     def test_home_tells_a_customer_without_balance_how_to_get_one(self):
         self._prepaid_product()

@@ -138,6 +138,35 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
             "hotrush_chat_form", self.url_open(f"/my/ticket/{ticket.id}").text
         )
 
+    def test_queued_ticket_says_why_it_waits(self):
+        # Thursday 06:00 in Moscow: before the day's opening at 09:00
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 6, 0)):
+            early = self._create_ticket(hotrush=True)
+            _status, _classes, card = self._card(self._page(early))
+        self.assertIn("Support is outside its working hours now.", card)
+        # Friday is a public holiday: a request sent then waits for its end
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Founders' Day",
+                "calendar_id": self.calendar.id,
+                "date_from": local_to_utc(MSK, 2026, 11, 27, 0, 0),
+                "date_to": local_to_utc(MSK, 2026, 11, 28, 0, 0),
+                "time_type": "leave",
+            }
+        )
+        with freeze_time(local_to_utc(MSK, 2026, 11, 27, 12, 0)):
+            holiday = self._create_ticket(hotrush=True)
+            self.assertEqual(holiday.hotrush_sla_status, "queued")
+            page = self._page(holiday)
+        _status, _classes, card = self._card(page)
+        self.assertIn("Support is closed for Founders' Day.", card)
+        history = self._text(self._find(page, "hotrush_history"))
+        self.assertIn(
+            "HotRush requested while support was closed for Founders' Day: queued "
+            "until it opens",
+            history,
+        )
+
     def test_late_apologises_and_states_the_bill_rule(self):
         with freeze_time(REQUESTED):
             late = self._create_ticket(hotrush=True)
