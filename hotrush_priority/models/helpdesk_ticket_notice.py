@@ -392,6 +392,24 @@ class HelpdeskTicket(models.Model):
             self._hotrush_notice_tz(), fields.Datetime.now()
         )
 
+    def _hotrush_notice_price(self):
+        """The HotRush price in money when the team bills a support hour, e.g.
+        "$ 160/h instead of $ 80/h (2 times the normal support rate)", else the
+        multiplier alone: "2 times the normal support rate"."""
+        self.ensure_one()
+        times = self.env._(
+            "%(rate)s times the normal support rate", rate=self._hotrush_notice_rate()
+        )
+        normal, rush = self._hotrush_portal_rates()
+        if not normal:
+            return times
+        return self.env._(
+            "%(rush)s/h instead of %(normal)s/h (%(times)s)",
+            rush=rush,
+            normal=normal,
+            times=times,
+        )
+
     def _hotrush_notice_rate(self):
         """The HotRush rate multiplier as a number in the customer's language,
         e.g. "2" or "1.50"."""

@@ -122,6 +122,22 @@ class TestNotices(HotrushCase):
         self.assertIn("30", body)
         self.assertIn("1.50 times", body)
 
+    def test_rate_in_money_when_the_team_bills_a_support_hour(self):
+        product = self.env["product.product"].create(
+            {"name": "Support hour", "type": "service", "lst_price": 80.0}
+        )
+        self.team.hotrush_support_product_id = product
+        ticket = self._request_notified(thursday(11))
+        body = text(self.assertToldOnce(ticket, "accepted"))
+        self.assertRegex(
+            body,
+            r"billed at \S*\s?160/h instead of \S*\s?80/h \(2 times the normal "
+            r"support rate\)\.",
+        )
+        self._run_cron(thursday(12, 1))
+        body = text(self.assertToldOnce(ticket, "breached"))
+        self.assertRegex(body, r"stays billed at the HotRush rate, \S*\s?160/h")
+
     def test_visible_in_the_portal_conversation(self):
         ticket = self._request_notified(thursday(11))
         notice = self.assertToldOnce(ticket, "accepted")
