@@ -261,40 +261,38 @@ class HelpdeskTicket(models.Model):
         ticket = self.sudo()
         if not ticket._hotrush_is_billable():
             return None
-        hours = self.env["hotrush.charge"].sudo()._hours_to_bill(ticket)
+        Charge = self.env["hotrush.charge"].sudo()
+        hours = Charge._hours_to_bill(ticket)
         if hours <= 0:
             return None
-        product = ticket.team_id.hotrush_support_product_id
-        rate = ticket._hotrush_unit_price(product) * ticket._hotrush_rate_multiplier()
-        amount = self.company_id.currency_id.round(rate * hours)
+        # the figures the charge books, rounded as it rounds them
+        unit_price, multiplier, amount = Charge._price_of(ticket, hours)
         balance = self._hotrush_portal_balance()
-        available = balance._available_amount() if balance else 0.0
+        covered = Charge._covered_by(balance, amount)
         money = self._hotrush_portal_money
         lines = [
             self.env._(
                 "Closing bills %(hours)s h of support at %(rate)s/h%(hotrush)s: "
                 "%(amount)s.",
                 hours=f"{hours:g}",
-                rate=money(rate),
-                hotrush=self.env._(" (the HotRush rate)")
-                if ticket._hotrush_rate_multiplier() != 1.0
-                else "",
+                rate=money(unit_price * multiplier),
+                hotrush=self.env._(" (the HotRush rate)") if multiplier != 1.0 else "",
                 amount=money(amount),
             )
         ]
-        if available >= amount:
+        if balance and covered >= amount:
             lines.append(
                 self.env._(
                     "It is paid from your balance of %(balance)s.",
-                    balance=money(available),
+                    balance=money(balance._available_amount()),
                 )
             )
         else:
             lines.append(
                 self.env._(
                     "Your balance pays %(paid)s; %(rest)s is invoiced.",
-                    paid=money(max(available, 0.0)),
-                    rest=money(amount - max(available, 0.0)),
+                    paid=money(covered),
+                    rest=money(amount - covered),
                 )
             )
         return {

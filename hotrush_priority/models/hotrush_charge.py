@@ -155,6 +155,25 @@ class HotrushCharge(models.Model):
         )
 
     @api.model
+    def _price_of(self, ticket, hours):
+        """What ``hours`` of ``ticket`` cost if billed now: ``(unit price,
+        multiplier, amount)``, the amount rounded as its invoice line is."""
+        currency = ticket.company_id.currency_id
+        unit_price = ticket._hotrush_unit_price(
+            ticket.team_id.hotrush_support_product_id
+        )
+        multiplier = ticket._hotrush_rate_multiplier()
+        amount = currency.round(hours * currency.round(unit_price * multiplier))
+        return unit_price, multiplier, amount
+
+    @api.model
+    def _covered_by(self, balance, amount):
+        """The part of ``amount`` the support ``balance`` (one or none) pays."""
+        if not balance:
+            return 0.0
+        return min(max(balance._available_amount(), 0.0), amount)
+
+    @api.model
     def _create_for_ticket(self, ticket, hours, closing=1):
         """The charge of ``hours`` of ``ticket``: its line on the customer's draft
         support invoice, the part its support balance pays deducted there and booked
@@ -163,9 +182,7 @@ class HotrushCharge(models.Model):
         currency = company.currency_id
         partner = ticket.commercial_partner_id
         product = ticket.team_id.hotrush_support_product_id
-        unit_price = ticket._hotrush_unit_price(product)
-        multiplier = ticket._hotrush_rate_multiplier()
-        amount = currency.round(hours * currency.round(unit_price * multiplier))
+        unit_price, multiplier, amount = self._price_of(ticket, hours)
         # no balance is created here: a customer without one in this company pays
         # the whole amount on the invoice
         balance = self.env["hotrush.support.balance"]._get_for(
@@ -175,7 +192,7 @@ class HotrushCharge(models.Model):
         if balance:
             balance._lock()
             balance.invalidate_recordset(["amount", "expiry_date"])
-            covered = min(max(balance._available_amount(), 0.0), amount)
+            covered = self._covered_by(balance, amount)
         invoice = self.env["account.move"]._hotrush_get_support_invoice(
             partner, company
         )

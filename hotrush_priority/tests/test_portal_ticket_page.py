@@ -458,6 +458,8 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         self.assertTrue(ticket.closed)
         balance.invalidate_recordset()
         self.assertEqual(balance.amount, 680.0, "2 h at 160 paid from 1,000")
+        # the amount confirmed is the amount charged
+        self.assertEqual(ticket.sudo().hotrush_charge_ids.amount, 320.0)
 
         # nothing to bill: closed at once, as helpdesk_mgmt's route did
         plain = self._create_ticket()
