@@ -348,13 +348,14 @@ class HotrushTicketController(HelpdeskTicketController):
             return None
         if not confirm:
             return None
-        values = portal._ticket_get_page_view_values(ticket_sudo, None)
-        values["hotrush_confirm"] = dict(
-            confirm,
-            url="/ticket/close",
-            form={"ticket_id": ticket.id, "stage_id": stage_id},
+        return portal._hotrush_render_confirmation(
+            ticket_sudo,
+            dict(
+                confirm,
+                url="/ticket/close",
+                form={"ticket_id": ticket.id, "stage_id": stage_id},
+            ),
         )
-        return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values)
 
 
 class HotrushCustomerPortal(CustomerPortalHelpdesk):
@@ -405,7 +406,9 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         return {
             "hotrush_card": ticket._hotrush_portal_card(tz),
             "hotrush_offer": "request" in actions and ticket._hotrush_portal_offer(tz),
-            "hotrush_request_refusal": ticket._hotrush_portal_request_refusal(),
+            # offered: nothing refused (the actions asked it already)
+            "hotrush_request_refusal": "request" not in actions
+            and ticket._hotrush_portal_request_refusal(),
             "hotrush_history": ticket._hotrush_portal_history(tz),
             "hotrush_actions": actions,
             "hotrush_confirm": None,
@@ -451,8 +454,15 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         except USER_ERRORS as error:
             tell_on_ticket_page(ticket.id, "danger", error.args[0])
             return request.redirect(f"/my/ticket/{ticket.id}")
+        return self._hotrush_render_confirmation(
+            ticket_sudo, dict(confirm, action=action, form=form)
+        )
+
+    def _hotrush_render_confirmation(self, ticket_sudo, confirm):
+        """The ticket page with ``confirm`` (title, lines, button, and the form to
+        send again with ``confirm=1``) in its HotRush card."""
         values = self._ticket_get_page_view_values(ticket_sudo, None)
-        values["hotrush_confirm"] = dict(confirm, action=action, form=form)
+        values["hotrush_confirm"] = confirm
         return request.render("helpdesk_mgmt.portal_helpdesk_ticket_page", values)
 
     def _hotrush_portal_actions(self):
