@@ -9,7 +9,8 @@ Satellites extend it through the hooks ``_hotrush_start``, ``_hotrush_start_vals
 (helpdesk_ticket_audit.py), the SLA scheduled action and its notices
 (helpdesk_ticket_sla.py), the live chat
 (helpdesk_ticket_chat.py) and billing (helpdesk_ticket_billing.py);
-helpdesk_ticket_portal.py adds the portal's close. This file never calls them.
+helpdesk_ticket_portal.py adds the portal's form key and close. This file never
+calls them.
 """
 
 from collections import defaultdict
@@ -152,15 +153,6 @@ class HelpdeskTicket(models.Model):
         selection=REASONS, string="HotRush End Reason", copy=False, readonly=True
     )
     hotrush_end_note = fields.Text(string="HotRush End Note", copy=False, readonly=True)
-
-    # The new-ticket form's one-time key: a double click submits it twice, the
-    # database keeps one ticket per customer and key
-    hotrush_form_key = fields.Char(copy=False, readonly=True)
-
-    _hotrush_form_key_uniq = models.UniqueIndex(
-        "(partner_id, hotrush_form_key) WHERE hotrush_form_key IS NOT NULL",
-        "This form was already submitted.",
-    )
 
     # ------------------------------------------------------------------
     # Compute
@@ -752,7 +744,6 @@ class HelpdeskTicket(models.Model):
             "hotrush_end_reason",
             "hotrush_end_note",
             "hotrush_ended_at",
-            "hotrush_form_key",
         }
 
     @api.model

@@ -1,17 +1,31 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Closing a ticket from the portal: helpdesk_mgmt's close buttons, made safe.
+"""The portal's ways to a ticket: the new-ticket form's one-time key, and closing
+from the portal (helpdesk_mgmt's close buttons, made safe).
 
 Closing bills the ticket, so only its own customer (or an agent who may edit it)
 closes it, into a stage the portal offers (HR-80).
 """
 
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
+
+    # The new-ticket form's one-time key: a double click submits it twice, the
+    # database keeps one ticket per customer and key
+    hotrush_form_key = fields.Char(copy=False, readonly=True)
+
+    _hotrush_form_key_uniq = models.UniqueIndex(
+        "(partner_id, hotrush_form_key) WHERE hotrush_form_key IS NOT NULL",
+        "This form was already submitted.",
+    )
+
+    @api.model
+    def _hotrush_system_fields(self):
+        return super()._hotrush_system_fields() | {"hotrush_form_key"}
 
     def action_close_from_portal(self, stage_id):
         """Close the ticket into one of the stages the portal offers, as its customer
