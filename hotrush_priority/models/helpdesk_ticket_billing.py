@@ -225,6 +225,8 @@ class HelpdeskTicket(models.Model):
     def _hotrush_is_billable(self):
         """Hours to bill, or hours billed before that a reopen may correct."""
         self.ensure_one()
+        # sudo: whether this ticket was billed before, read for the billing rules;
+        # its charges are not returned
         return bool(
             (self.hotrush_billable_hours > 0 or self.sudo().hotrush_charge_ids)
             and self.team_id.hotrush_support_product_id

@@ -302,6 +302,8 @@ class HelpdeskTicket(models.Model):
         template = self.env.ref(REFUSAL_TEMPLATE, raise_if_not_found=False)
         if not to_tell or not template:
             return self.env["mail.message"]
+        # sudo: the company's template, rendered for each ticket's own customer
+        # only (the notice's sole recipient)
         return to_tell._hotrush_post_customer_notices(template.sudo())
 
     def _hotrush_mail_portal_url(self):

@@ -278,6 +278,8 @@ class HelpdeskTicket(models.Model):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not to_tell or not template:
             return self.env["mail.message"]
+        # sudo: the company's template, rendered for each ticket's own customer
+        # only (the notice's sole recipient)
         return to_tell._hotrush_post_customer_notices(template.sudo())
 
     def _hotrush_post_customer_notices(self, template):
