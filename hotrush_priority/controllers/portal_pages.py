@@ -57,10 +57,12 @@ class HotrushPortalPages(HotrushCustomerPortal):
         filters.update(self._hotrush_ticket_searchbar_filters())
         return filters
 
+    # read-only pages: they change nothing, so GET only
     @http.route(
         ["/my/tickets", "/my/tickets/page/<int:page>"],
         type="http",
         auth="user",
+        methods=["GET"],
         website=True,
         priority=100,
     )
@@ -191,7 +193,13 @@ class HotrushPortalPages(HotrushCustomerPortal):
             request.env.company
         )
 
-    @http.route("/my/support-balance", type="http", auth="user", website=True)
+    @http.route(
+        "/my/support-balance",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        website=True,
+    )
     def portal_my_support_balance(self, **kw):
         """The movements of the customer's own support balance."""
         balance = self._hotrush_customer_balance()

@@ -250,6 +250,13 @@ class TestPortalPages(PortalMixin, HttpCase):
         self.assertIn("/web/login", response.url)
         self.assertNotIn("1,000.00", response.text)
 
+    def test_read_only_pages_answer_get_only(self):
+        for url in ("/my/tickets", "/my/support-balance"):
+            with self.subTest(url=url):
+                self.assertEqual(self.url_open(url).status_code, 200)
+                response = self.url_open(url, data={"csrf_token": self._csrf()})
+                self.assertEqual(response.status_code, 405)
+
     def test_balance_page_lists_own_movements_only(self):
         other = self.balances.filtered(
             lambda b: b.partner_id == self.other_portal.partner_id
