@@ -69,3 +69,8 @@ CRON_BATCH_SIZE = 100
 NOTE_MAX_LENGTH = 2000
 # billable hours of one ticket: finite, at least 0, at most this (HR-80)
 MAX_BILLABLE_HOURS = 1000.0
+
+# Minutes before each new try of an e-mail about a ticket whose outgoing mail server
+# could not be reached (nothing was sent): about an hour in all, then it fails as
+# Odoo's own e-mails do
+MAIL_CONNECT_RETRY_MINUTES = (1, 2, 4, 8, 16, 32)

@@ -17,6 +17,7 @@ from . import account_move
 from . import account_move_line
 from . import res_partner
 from . import mail_activity
+from . import mail_mail
 from . import mail_thread
 from . import helpdesk_ticket
 from . import helpdesk_ticket_replan

@@ -25,3 +25,4 @@ from . import test_notices
 from . import test_portal_form
 from . import test_portal_pages
 from . import test_portal_ticket_page
+from . import test_mail_retry
