@@ -9,6 +9,12 @@ trying again cannot deliver an e-mail twice: the e-mails of helpdesk tickets go 
 the queue, due after a growing pause (``MAIL_CONNECT_RETRY_MINUTES``), and fail as
 Odoo's do only when the last try could not connect either. Their notifications stay
 pending meanwhile, so the conversation shows no failure for an e-mail still on its way.
+
+Two senders may hold the same e-mail: Odoo's queue (which commits after each e-mail
+and so reads each batch of a run in a new snapshot) and the request that made it,
+which sends it right after its commit, on the same server or on another one. An
+e-mail the other one sent and deleted meanwhile is left out of the batch, instead of
+failing the queue's whole run on a record that no longer exists.
 """
 
 from collections import defaultdict
@@ -35,6 +41,25 @@ class MailMail(models.Model):
         help="How many times this e-mail went back to the queue because the "
         "outgoing mail server could not be reached.",
     )
+
+    def _send(
+        self,
+        auto_commit=False,
+        raise_exception=False,
+        smtp_session=None,
+        alias_domain_id=False,
+        mail_server=False,
+        post_send_callback=None,
+    ):
+        # exists(): what another sender sent and deleted since the batch was chosen
+        return super(MailMail, self.exists())._send(
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+            smtp_session=smtp_session,
+            alias_domain_id=alias_domain_id,
+            mail_server=mail_server,
+            post_send_callback=post_send_callback,
+        )
 
     def _postprocess_sent_message(
         self, success_pids, success_emails, failure_reason=False, failure_type=None

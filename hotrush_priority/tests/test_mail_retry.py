@@ -182,6 +182,21 @@ class TestMailRetry(HotrushCase, MockSmtplibCase):
             later + timedelta(minutes=MAIL_CONNECT_RETRY_MINUTES[0]),
         )
 
+    def test_mail_another_sender_deleted_is_left_out(self):
+        """The request sent and deleted one e-mail of the queue's batch meanwhile:
+        the others are sent, the run does not fail on the missing record."""
+        gone = self._mail()
+        kept = self._mail()
+        batch = gone | kept
+        self.env.cr.execute("DELETE FROM mail_mail WHERE id = %s", (gone.id,))
+        self.env.invalidate_all()
+        with self.mock_smtplib_connection():
+            batch._send()
+        self.assertEqual(
+            [sent["smtp_to_list"] for sent in self.emails], [[self.customer.email]]
+        )
+        self.assertFalse(kept.exists(), "sent, and deleted as notifications are")
+
     def test_no_helpdesk_user_reaches_the_queue(self):
         """The counter lives on Odoo's e-mail queue, which only administrators
         read: agents and customers can neither read it nor make a mail due."""
