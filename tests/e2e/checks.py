@@ -645,8 +645,183 @@ def mail_channel(sql, mails):
     )
 
 
-def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at, mails=()):
+# how the SLA action's notes to the team and the assignee begin (opening, warning,
+# breach, the team's notice of a request)
+AGENTS_NOTICE = r"^(<p>)?(HotRush |Support is open: this HotRush)"
+
+
+def _mail_kind(message_type, subject, internal_hotrush):
+    """customer (a HotRush notice), agents (an SLA or team notice: an internal note
+    of HotRush the addon notifies) or other."""
+    if message_type == "auto_comment" and (subject or "").startswith("HotRush "):
+        return "customer"
+    if message_type == "notification" and internal_hotrush:
+        return "agents"
+    return "other"
+
+
+def _notified_emails(sql, since):
+    """The e-mail notifications of messages made since ``since``: one dict each."""
+    rows = sql(
+        """SELECT m.message_id, lower(p.email), n.notification_status,
+                  m.message_type, m.subject,
+                  m.body::text ~ %s AND COALESCE(st.internal, false),
+                  EXISTS(SELECT 1 FROM res_users u
+                          WHERE u.partner_id = p.id AND NOT u.share),
+                  EXISTS(SELECT 1 FROM res_users u
+                          WHERE u.partner_id = p.id AND u.share),
+                  lower(tp.email),
+                  EXTRACT(EPOCH FROM m.create_date AT TIME ZONE 'UTC')::float
+             FROM mail_notification n
+             JOIN mail_message m ON m.id = n.mail_message_id
+             JOIN res_partner p ON p.id = n.res_partner_id
+             LEFT JOIN mail_message_subtype st ON st.id = m.subtype_id
+             LEFT JOIN helpdesk_ticket t
+                    ON m.model = 'helpdesk.ticket' AND t.id = m.res_id
+             LEFT JOIN res_partner tp ON tp.id = t.partner_id
+            WHERE n.notification_type = 'email' AND m.create_date >= %s
+              AND n.notification_status != 'canceled'
+              AND COALESCE(p.email, '') != ''""",
+        (AGENTS_NOTICE, since),
+    )
+    keys = (
+        "message_id",
+        "address",
+        "status",
+        "message_type",
+        "subject",
+        "internal_hotrush",
+        "internal",
+        "customer",
+        "ticket_customer",
+        "created",
+    )
+    notified = [dict(zip(keys, row, strict=True)) for row in rows]
+    for row in notified:
+        row["kind"] = _mail_kind(
+            row["message_type"], row["subject"], row["internal_hotrush"]
+        )
+    return notified
+
+
+def _user_addresses(sql, share):
+    return {
+        email
+        for (email,) in sql(
+            "SELECT lower(p.email) FROM res_users u JOIN res_partner p "
+            "ON p.id = u.partner_id WHERE u.share = %s AND p.email IS NOT NULL",
+            (share,),
+        )
+    }
+
+
+def _judge_notification(row, times, in_outage):
+    """(problems, forgiven) of one notification and the times it arrived."""
+    what = f"{row['kind']} e-mail {row['message_id']} to {row['address']}"
+    if not times:
+        return [f"{what}: not delivered (notification {row['status']})"], False
+    problems, forgiven = [], False
+    if len(times) > 1:
+        if in_outage(times[0]):
+            forgiven = True
+        else:
+            problems.append(f"{what}: delivered {len(times)} times")
+    customer = row["kind"] == "customer" and row["customer"]
+    if customer and row["address"] != row["ticket_customer"]:
+        problems.append(f"{what}: not its ticket's customer {row['ticket_customer']}")
+    if row["kind"] == "agents" and not row["internal"]:
+        problems.append(f"{what}: not an internal user")
+    return problems, forgiven
+
+
+def mail_delivery(sql, delivered, since, outages, refusals):
+    """What the SMTP server received: every e-mail notification Odoo made during the
+    load delivered once to its recipient's address; a customer notice to its
+    ticket's customer and no other customer; an agents' notice to internal users
+    only; the e-mails due while the server refused connections delivered after it.
+
+    A second delivery is forgiven only when the first came during a database
+    outage (the e-mail left, the commit that marks it sent did not: Odoo sends it
+    again, as any mail queue must when it cannot know).
+
+    :param delivered: smtp_sink.Delivered of the run
+    :param since: when the load began (UTC, naive)
+    :param outages: (start, end) epoch seconds of each database outage
+    :param refusals: (start, end) epoch seconds of each SMTP refusal
+    """
+    notified = _notified_emails(sql, since)
+    internal, customers = _user_addresses(sql, False), _user_addresses(sql, True)
+    arrivals = {}  # (Message-Id, address) -> [epoch seconds]
+    for mail in delivered:
+        for address in mail.rcpt_tos:
+            arrivals.setdefault((mail.message_id, address), []).append(mail.at)
+
+    def in_outage(at):
+        return any(start - 1 <= at <= end + 10 for start, end in outages)
+
+    problems, forgiven, after_refusal = [], 0, 0
+    counts = dict.fromkeys(("customer", "agents", "other"), 0)
+    told = set()
+    for row in notified:
+        times = sorted(arrivals.get((row["message_id"], row["address"]), []))
+        found, again = _judge_notification(row, times, in_outage)
+        problems += found
+        forgiven += again
+        if not times:
+            continue
+        counts[row["kind"]] += 1
+        if row["kind"] == "customer":
+            told.add(row["address"])
+        after_refusal += any(
+            start <= row["created"] <= end < times[0] for start, end in refusals
+        )
+    # what reached an address no notification of its message names
+    kinds = {row["message_id"]: row["kind"] for row in notified}
+    expected = {(row["message_id"], row["address"]) for row in notified}
+    for message_id, address in set(arrivals) - expected:
+        kind = kinds.get(message_id)
+        if kind == "customer" and address in customers:
+            problems.append(f"customer notice {message_id} reached another {address}")
+        elif kind == "agents" and address not in internal:
+            problems.append(f"agents' notice {message_id} reached {address}")
+    if refusals and not after_refusal:
+        problems.append("no e-mail was due while the SMTP server refused connections")
+    earlier = sum(len(t) for (m, _a), t in arrivals.items() if m not in kinds)
+    more = [f"... {len(problems) - 10} more"] if len(problems) > 10 else []
+    return (
+        "e-mails: each notification delivered once, to its own recipients",
+        problems[:10] + more,
+        [
+            (
+                f"{sum(counts.values())} e-mails delivered: {counts['customer']} "
+                f"customer notices to {len(told)} customers, {counts['agents']} "
+                f"agents' notices to agents, {counts['other']} other (conversation, "
+                "helpdesk_mgmt's own)"
+            ),
+            (
+                f"{after_refusal} made while the SMTP server refused connections, "
+                f"delivered once after it; {forgiven} delivered again after a "
+                "database outage cut the commit of their first delivery; "
+                f"{earlier} deliveries of e-mails made before the load"
+            ),
+        ],
+    )
+
+
+def run_all(
+    sql,
+    fixture,
+    ok_submits,
+    uncertain_submits,
+    load_started_at,
+    mails=(),
+    smtp=None,
+):
+    """Every invariant; ``smtp``: (delivered, outages, refusals) of the SMTP sink."""
     partners = [c["partner_id"] for c in fixture["customers"]]
+    deliveries = (
+        [mail_delivery(sql, smtp[0], load_started_at, *smtp[1:])] if smtp else []
+    )
     return [
         hotrush_tickets_planned(sql),
         ended_urgency_settled(sql),
@@ -661,4 +836,5 @@ def run_all(sql, fixture, ok_submits, uncertain_submits, load_started_at, mails=
         due_delays(sql, fixture["exact"]["ticket_ids"], load_started_at),
         mail_channel(sql, list(mails)),
         customer_notices_once(sql),
+        *deliveries,
     ]

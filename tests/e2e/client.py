@@ -50,6 +50,7 @@ class Record:
     status: int | None
     outcome: str  # ok | refused | error
     detail: str = ""
+    node: int = 0  # which server (of the suite's nodes) the request went to
 
     @property
     def duration(self):
@@ -88,12 +89,19 @@ class RpcError(Exception):
 
 
 class Client:
-    """One browser-like user: its own session cookie, every request recorded."""
+    """One browser-like user: its own session cookie, every request recorded.
+
+    ``base_url`` is one server's address or the addresses of several servers (nodes)
+    of one database: the requests then take turns, as behind a load balancer without
+    sticky sessions, so a session opened on one node is used on the others.
+    """
 
     _ids = itertools.count(1)
 
     def __init__(self, base_url, recorder, actor, login=None, password=None):
-        self.base_url = base_url
+        self.base_urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        # each user starts on another node
+        self._turns = itertools.count(next(self._ids))
         self.recorder = recorder
         self.actor = actor
         self.login_name = login
@@ -113,13 +121,23 @@ class Client:
         """
         kwargs.setdefault("timeout", TIMEOUT)
         kwargs.setdefault("allow_redirects", False)
+        node = next(self._turns) % len(self.base_urls)
         start = time.time()
         try:
-            response = self.session.request(method, self.base_url + path, **kwargs)
+            response = self.session.request(
+                method, self.base_urls[node] + path, **kwargs
+            )
         except requests.RequestException as exc:
             self.recorder.add(
                 Record(
-                    self.actor, label, start, time.time(), None, "error", _short(exc)
+                    self.actor,
+                    label,
+                    start,
+                    time.time(),
+                    None,
+                    "error",
+                    _short(exc),
+                    node,
                 )
             )
             return None
@@ -131,7 +149,16 @@ class Client:
         else:
             outcome, detail = "ok", ""
         self.recorder.add(
-            Record(self.actor, label, start, end, response.status_code, outcome, detail)
+            Record(
+                self.actor,
+                label,
+                start,
+                end,
+                response.status_code,
+                outcome,
+                detail,
+                node,
+            )
         )
         return response if outcome != "error" else None
 

@@ -2,19 +2,26 @@
 
 Run through ``scripts/e2e`` (which prepares the venv and the addons path)::
 
-    scripts/e2e [--duration 90] [--customers 24] [--workers 3] [--pg private|shared]
+    scripts/e2e [--duration 90] [--customers 24] [--nodes 2] [--workers 2]
+                [--pg private|shared]
 
 Steps: a PostgreSQL cluster of its own (``--pg private``, the default, so stopping it
 disturbs nobody; ``--pg shared`` stops the machine's cluster with ``pg_ctlcluster``),
-a throw-away database with hotrush_priority and its demo data, the fixture of
-``fixture.py``, then ``odoo --workers=N --max-cron-threads=1`` on a free port. Portal
-customers and agents load it over HTTP while the suite kills an HTTP worker, kills the
-cron worker in the middle of a large batch and stops PostgreSQL; then two races; then
-the invariants of ``checks.py``. Prints a summary and exits non-zero on any failure.
+a real SMTP server (``smtp_sink.py``) as Odoo's outgoing mail server, a throw-away
+database with hotrush_priority and its demo data, the fixture of ``fixture.py``, then
+two Odoo servers (nodes) on that database and one data directory, each
+``odoo --workers=N --max-cron-threads=1`` on ports of its own. Portal customers and
+agents load both (their requests take turns between the nodes) while the suite kills
+an HTTP worker, kills the cron worker in the middle of a large batch, makes the SMTP
+server refuse connections and stops PostgreSQL; then the races; then the invariants
+of ``checks.py``, among them what the SMTP server received. Prints a summary and exits
+non-zero on any failure, printing the log entries that made it fail and keeping the
+servers' logs.
 """
 
 import argparse
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -24,37 +31,18 @@ import tempfile
 import time
 
 import checks
+import logscan
 from client import PortalClient, health
-from infra import OdooServer, SharedCluster, log_entries, make_cluster, odoo_config
+from infra import Fleet, OdooServer, SharedCluster, make_cluster, odoo_config
+from logscan import log_entries
 from scenario import Run
+from smtp_sink import SmtpSink
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# ERROR entries Odoo logs for a statement it then retries (odoo.service.model.retrying)
-RETRIED = (
-    "could not serialize access",
-    "deadlock detected",
-    "could not obtain lock",
-    # rows a concurrent request inserted first: the portal's actions run again
-    # (the same form submitted twice at once; a follower an agent's assignment
-    # subscribed while the customer's chat did)
-    "helpdesk_ticket_hotrush_form_key_uniq",
-    "mail_followers_res_partner_res_model_id_uniq",
-)
-# A pooled connection that the PostgreSQL outage broke fails on its first use, which
-# may come long after the outage (a job that runs once a minute): such errors belong
-# to the outage whenever they come after it
-BROKEN_BY_OUTAGE = (
-    "server closed the connection unexpectedly",
-    "terminating connection due to administrator command",
-    "connection already closed",
-    "SSL SYSCALL error",
-    "could not receive data from server",
-)
+REPO = os.path.dirname(os.path.dirname(HERE))
 PAUSE_BETWEEN_FAULTS = 10.0
-# Seconds after a fault whose server errors still belong to it: after PostgreSQL comes
-# back, a pooled connection fails on its first use (the e-mail queue's job, say), and
-# a request whose commit the outage cut is retried into the rows it did commit
-FAULT_AFTERMATH = 10.0
+# How long the end waits for the e-mails still queued (retries after the refusal)
+MAIL_QUEUE_WAIT = 240.0
 
 
 def parse_args(argv):
@@ -68,7 +56,13 @@ def parse_args(argv):
         "faults are over",
     )
     parser.add_argument("--customers", type=int, default=24)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=2,
+        help="Odoo servers on the one database and data directory",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="HTTP workers per node")
     parser.add_argument(
         "--batch",
         type=int,
@@ -84,6 +78,12 @@ def parse_args(argv):
     )
     parser.add_argument("--pg-outage", type=float, default=5.0)
     parser.add_argument(
+        "--smtp-refusal",
+        type=float,
+        default=8.0,
+        help="seconds the SMTP server refuses connections",
+    )
+    parser.add_argument(
         "--preload",
         action="store_true",
         help="start Odoo with -d DB (registry preloaded in the master): shows that "
@@ -96,6 +96,11 @@ def parse_args(argv):
         help="keep the work directory (logs, database) afterwards",
     )
     parser.add_argument("--report", help="also write the summary as JSON here")
+    parser.add_argument(
+        "--log-dir",
+        default=os.path.join(REPO, "e2e-logs"),
+        help="where the servers' logs are kept when the suite fails",
+    )
     args = parser.parse_args(argv)
     if args.duration < 60:
         parser.error("--duration must be at least 60 seconds")
@@ -103,6 +108,8 @@ def parse_args(argv):
         parser.error("--customers must be at least 20")
     if args.workers < 2:
         parser.error("--workers must be at least 2")
+    if args.nodes < 1:
+        parser.error("--nodes must be at least 1")
     return args
 
 
@@ -114,6 +121,7 @@ class Suite:
         self.workdir = tempfile.mkdtemp(prefix="hotrush_e2e.")
         self.database = f"hotrush_e2e_{int(time.time())}_{os.getpid()}"
         self.cluster = make_cluster(args.pg, self.workdir)
+        self.smtp = SmtpSink()
         self.config = os.path.join(self.workdir, "odoo.conf")
         self.server = None
         self.run = None
@@ -150,9 +158,17 @@ class Suite:
         self.cluster.setup()
         if self.cluster.wait_ready(60) is None:
             raise RuntimeError("PostgreSQL is not answering")
+        self.smtp.start()
+        self.say(f"outgoing mail server: {self.smtp.description}")
+        smtp = (self.smtp.host, self.smtp.port)
         data_dir = os.path.join(self.workdir, "data")
         odoo_config(
-            self.config, self.database, self.args.addons_path, self.cluster, data_dir
+            self.config,
+            self.database,
+            self.args.addons_path,
+            self.cluster,
+            data_dir,
+            smtp=smtp,
         )
         self.say(f"installing hotrush_priority with demo data in {self.database}")
         self.odoo(
@@ -176,30 +192,36 @@ class Suite:
         with open(fixture_path, encoding="utf-8") as data:
             self.fixture = json.load(data)
         server_config = os.path.join(self.workdir, "server.conf")
+        preload = self.args.preload or isinstance(self.cluster, SharedCluster)
         odoo_config(
             server_config,
             self.database,
             self.args.addons_path,
             self.cluster,
             data_dir,
-            preload=self.args.preload or isinstance(self.cluster, SharedCluster),
+            preload=preload,
+            smtp=smtp,
         )
-        self.server = OdooServer(
-            sys.executable,
-            server_config,
-            self.database,
-            os.path.join(self.workdir, "odoo.log"),
-            workers=self.args.workers,
-            preload=self.args.preload or isinstance(self.cluster, SharedCluster),
+        self.server = Fleet(
+            OdooServer(
+                sys.executable,
+                server_config,
+                self.database,
+                os.path.join(self.workdir, f"odoo-node{n}.log"),
+                workers=self.args.workers,
+                preload=preload,
+                name=f"node{n}",
+            )
+            for n in range(1, self.args.nodes + 1)
         )
         waited = self.server.start(self.cluster)
-        self.say(
-            f"Odoo serving {self.server.base_url} after {waited:.1f}s: "
-            f"{self.args.workers} HTTP workers "
-            f"{self.server.worker_pids('WorkerHTTP')}, cron worker "
-            f"{self.server.worker_pids('WorkerCron')}"
-            + (", registry preloaded by the master" if self.server.preload else "")
-        )
+        for node in self.server.nodes:
+            self.say(
+                f"Odoo {node.name} serving {node.base_url} after {waited:.1f}s: "
+                f"{node.workers} HTTP workers {node.worker_pids('WorkerHTTP')}, "
+                f"cron worker {node.worker_pids('WorkerCron')}"
+                + (", registry preloaded by the master" if node.preload else "")
+            )
 
     def load_and_faults(self):
         run = self.run = Run(
@@ -209,6 +231,7 @@ class Suite:
             self.database,
             self.args.seed,
             self.say,
+            smtp=self.smtp,
         )
         duration = self.args.duration
         self.say(
@@ -221,6 +244,7 @@ class Suite:
         plan = [
             (0.2, run.fault_kill_http_worker),
             (0.3, run.fault_interrupt_cron),
+            (0.5, lambda: run.fault_smtp_refusal(self.args.smtp_refusal)),
             (0.7, lambda: run.fault_postgres_outage(self.args.pg_outage)),
         ]
         earliest = run.load_start
@@ -277,16 +301,17 @@ class Suite:
         # serves again without repair: a fresh customer session works end to end
         spec = self.fixture["customers"][-1]
         client = PortalClient(
-            self.server.base_url,
+            self.server.base_urls,
             run.recorder,
             "final-check",
             spec["login"],
             spec["password"],
         )
         served = (
-            health(self.server.base_url)
+            all(health(url) for url in self.server.base_urls)
             and client.login()
             and client.my_tickets() is not None
+            and client.my_tickets() is not None  # the session on the next node
         )
         if not served:
             self.failures.append("the server does not serve a fresh portal session")
@@ -294,6 +319,7 @@ class Suite:
             f"final check: a fresh portal session {'works' if served else 'FAILS'}"
         )
         self.wait_for_due_notices()
+        self.wait_for_mail_queue()
         records = run.recorder.snapshot()
         submits = [r for r in records if r.label == "portal_submit_ticket"]
         ok_submits = sum(r.outcome == "ok" for r in submits)
@@ -305,30 +331,57 @@ class Suite:
             uncertain,
             self.load_started_at,
             run.mails,
+            smtp=(
+                self.smtp.snapshot(),
+                [f.window() for f in run.faults if f.name.startswith("PostgreSQL")],
+                self.smtp.refusals,
+            ),
+        )
+
+    def wait_for_mail_queue(self):
+        """Until Odoo's mail queue holds no e-mail still to send (those the SMTP
+        server's refusal sent back to it are due a minute or two later)."""
+        waited = wait_until(
+            lambda: (
+                not self.run.sql(
+                    "SELECT count(*) FROM mail_mail WHERE state = 'outgoing'"
+                )[0][0]
+            ),
+            MAIL_QUEUE_WAIT,
+        )
+        left = self.run.sql("SELECT count(*) FROM mail_mail WHERE state = 'outgoing'")
+        self.say(
+            f"mail queue: empty after {waited:.0f} s"
+            if waited is not None
+            else f"mail queue: {left[0][0]} e-mails still queued after "
+            f"{MAIL_QUEUE_WAIT:.0f} s"
         )
 
     def server_log(self, windows):
-        """ERROR/CRITICAL entries of the server log: (outside faults, inside, retried).
+        """ERROR/CRITICAL entries of the servers' logs: (failures, in faults, retried).
 
-        Odoo logs a statement that hit a serialization failure as an ERROR, then
-        retries the whole request: those are counted apart, not as failures.
+        Each entry is classified from its whole text (logscan.classify): a statement
+        Odoo retries, an error of a fault (in its window, or a connection the
+        database outage broke, whenever it surfaces), or a failure.
         """
-        outside, inside, retried = [], 0, 0
-        for stamp, level, text in log_entries(self.server.log_lines()):
-            if level not in ("ERROR", "CRITICAL"):
-                continue
-            if any(pattern in text for pattern in RETRIED):
-                retried += 1
-            elif any(
-                start - 1 <= stamp <= end + FAULT_AFTERMATH for start, end in windows
-            ) or (
-                any(pattern in text for pattern in BROKEN_BY_OUTAGE)
-                and any(start - 1 <= stamp for start, _end in windows)
-            ):
-                inside += 1
-            else:
-                outside.append(" | ".join(text.strip().splitlines()[:3])[:400])
-        return outside, inside, retried
+        outages = [
+            fault.start
+            for fault in self.run.faults
+            if fault.name.startswith("PostgreSQL")
+        ]
+        failures, inside, retried = [], 0, 0
+        for node in self.server.nodes:
+            for stamp, level, text in log_entries(node.log_lines()):
+                if level not in ("ERROR", "CRITICAL"):
+                    continue
+                verdict = logscan.classify(stamp, text, windows, outages)
+                if verdict == "retried":
+                    retried += 1
+                elif verdict == "fault":
+                    inside += 1
+                else:
+                    failures.append((node.name, text))
+        return failures, inside, retried
 
     # ------------------------------------------------------------------
     # Summary
@@ -357,8 +410,19 @@ class Suite:
         print("HotRush end-to-end reliability summary")
         print("=" * 78)
         print(
-            f"server: odoo --workers={self.args.workers} --max-cron-threads=1, "
-            f"{self.cluster.description}"
+            f"servers: {len(self.server.nodes)} nodes on one database and data "
+            f"directory, each odoo --workers={self.args.workers} "
+            f"--max-cron-threads=1; {self.cluster.description}"
+        )
+        for n, node in enumerate(self.server.nodes):
+            served = [r for r in records if r.node == n]
+            print(
+                f"  {node.name} {node.base_url}: {len(served)} requests served "
+                f"({sum(r.outcome == 'error' for r in served)} errors)"
+            )
+        print(
+            f"mail: {self.smtp.description}, {len(self.smtp.snapshot())} messages "
+            f"received; refused connections {len(self.smtp.refusals)} time(s)"
         )
         print(
             f"load: {load_seconds:.0f} s, {len(self.fixture['customers'])} portal "
@@ -400,12 +464,14 @@ class Suite:
             for _s, _l, text in log_entries(self.server.log_lines())
         )
         print(
-            f"server log: {log_retried} statements hit a serialization failure "
-            f"({retries} request retries by Odoo), {log_in_faults} ERROR entries in "
-            f"fault windows, {len(log_errors)} elsewhere"
+            f"server logs: {log_retried} statements hit a serialization failure "
+            f"({retries} request retries by Odoo), {log_in_faults} ERROR entries of "
+            f"the faults, {len(log_errors)} failures"
         )
-        for line in log_errors[:10]:
-            print(f"  {line}")
+        for node_name, text in log_errors[:10]:
+            print(f"  FAILURE in the log of {node_name}:")
+            for line in text.rstrip().splitlines()[:60]:
+                print(f"    {line}")
         passed = sum(not problems for _, problems, _ in self.results)
         print(f"invariants: {passed}/{len(self.results)} passed")
         for name, problems, facts in self.results:
@@ -417,9 +483,12 @@ class Suite:
         self.failures += [f"fault: {p}" for f in run.faults for p in f.problems]
         self.failures += [f"race {n}: {p}" for n, _, ps in self.races for p in ps]
         self.failures += [f"invariant: {n}" for n, ps, _ in self.results if ps]
-        self.failures += [f"server log: {line}" for line in log_errors]
+        self.failures += [
+            f"server log of {name}: {text.splitlines()[0][:200]}"
+            for name, text in log_errors
+        ]
         if not self.server.alive():
-            self.failures.append("the Odoo server process exited")
+            self.failures.append("an Odoo server process exited")
         elapsed = time.monotonic() - self.t0
         verdict = "PASSED" if not self.failures else f"FAILED ({len(self.failures)})"
         print(f"duration: {elapsed // 60:.0f} min {elapsed % 60:.0f} s")
@@ -491,9 +560,26 @@ class Suite:
                 indent=1,
             )
 
+    def keep_logs(self):
+        """Copy the servers' and the setup's logs where they outlive the run."""
+        target = os.path.join(self.args.log_dir, self.database)
+        os.makedirs(target, exist_ok=True)
+        logs = glob.glob(os.path.join(self.workdir, "*.log"))
+        logs += glob.glob(os.path.join(self.workdir, "pg", "*.log"))
+        for log in logs:
+            shutil.copy2(log, target)
+        print(
+            f"logs kept in {target}: {', '.join(sorted(map(os.path.basename, logs)))}"
+        )
+
     def cleanup(self):
         if self.server:
             self.server.stop()
+        with contextlib.suppress(Exception):
+            self.smtp.stop()
+        if self.failures:
+            with contextlib.suppress(Exception):
+                self.keep_logs()
         if self.args.keep:
             self.cluster.teardown()
             self.say(f"kept {self.workdir} (database {self.database}, cluster stopped)")
@@ -506,6 +592,16 @@ class Suite:
                 conn.close()
         self.cluster.teardown()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def wait_until(predicate, timeout, interval=2.0):
+    """Seconds until ``predicate()`` held, or None after ``timeout``."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(interval)
+    return None
 
 
 def _percentile(records, pct):

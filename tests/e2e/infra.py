@@ -16,9 +16,6 @@ import psycopg2
 from client import health
 
 WORKER_RE = re.compile(r" Worker (WorkerHTTP|WorkerCron) \((\d+)\) alive")
-LOG_LINE_RE = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) (\d+) (DEBUG|INFO|WARNING|ERROR|CRITICAL) "
-)
 
 
 def free_port():
@@ -240,8 +237,12 @@ def make_cluster(kind, workdir):
 # ----------------------------------------------------------------------
 
 
-def odoo_config(path, database, addons_path, cluster, data_dir, preload=True):
+def odoo_config(
+    path, database, addons_path, cluster, data_dir, preload=True, smtp=None
+):
     """An Odoo configuration file for ``database`` on ``cluster``.
+
+    ``smtp``: (host, port) of the outgoing mail server (Odoo's ``smtp_server``).
 
     ``preload=False`` leaves ``db_name`` empty: the HTTP workers still serve only
     ``database`` (``dbfilter``) and the cron worker works on the databases of the
@@ -261,6 +262,11 @@ def odoo_config(path, database, addons_path, cluster, data_dir, preload=True):
                     "list_db = False",
                     f"data_dir = {data_dir}",
                     "http_interface = 127.0.0.1",
+                    *(
+                        [f"smtp_server = {smtp[0]}", f"smtp_port = {smtp[1]}"]
+                        if smtp
+                        else []
+                    ),
                     "",
                 ]
             )
@@ -278,7 +284,10 @@ class OdooServer:
     that behaviour, to show it.
     """
 
-    def __init__(self, python, config, database, logfile, workers=3, preload=False):
+    def __init__(
+        self, python, config, database, logfile, workers=3, preload=False, name="odoo"
+    ):
+        self.name = name
         self.python = python
         self.config = config
         self.database = database
@@ -398,17 +407,47 @@ class OdooServer:
         return pids
 
 
-def log_entries(lines):
-    """(epoch seconds, level, text with continuation lines) of Odoo log lines."""
-    entry = None
-    for line in lines:
-        match = LOG_LINE_RE.match(line)
-        if match:
-            if entry:
-                yield entry
-            stamp = time.mktime(time.strptime(match.group(1), "%Y-%m-%d %H:%M:%S"))
-            entry = [stamp + int(match.group(2)) / 1000, match.group(4), line]
-        elif entry:
-            entry[2] += line
-    if entry:
-        yield entry
+class Fleet:
+    """Several Odoo servers (nodes) on one database and one data directory, as a
+    deployment that outgrew one server runs them behind a load balancer: the
+    sessions are files of the shared data directory, so any node serves any
+    session, and each node's cron worker takes the scheduled actions that are due
+    (Odoo locks a job while it runs, so each runs on one node at a time)."""
+
+    def __init__(self, nodes):
+        self.nodes = list(nodes)
+
+    @property
+    def base_urls(self):
+        return [node.base_url for node in self.nodes]
+
+    @property
+    def preload(self):
+        return any(node.preload for node in self.nodes)
+
+    def start(self, cluster):
+        """Start every node; return the seconds the slowest took."""
+        return max(node.start(cluster) for node in self.nodes)
+
+    def stop(self):
+        for node in self.nodes:
+            node.stop()
+
+    def alive(self):
+        return all(node.alive() for node in self.nodes)
+
+    def healthy(self):
+        """Every node renders the login page."""
+        return all(health(node.base_url) for node in self.nodes)
+
+    def worker_pids(self, kind):
+        return [pid for node in self.nodes for pid in node.worker_pids(kind)]
+
+    def node_of(self, pid):
+        return next(node for node in self.nodes if pid in node.children())
+
+    def log_lines(self):
+        return [line for node in self.nodes for line in node.log_lines()]
+
+    def logfiles(self):
+        return [node.logfile for node in self.nodes]

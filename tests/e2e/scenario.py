@@ -14,8 +14,9 @@ import time
 from datetime import datetime, timezone
 from functools import partial
 
-from client import PortalClient, Recorder, RpcClient, RpcError, health
-from infra import log_entries, wait_for
+from client import PortalClient, Recorder, RpcClient, RpcError
+from infra import wait_for
+from logscan import log_entries
 
 # How long the close of the withdraw/close race waits after the withdrawal is sent
 RACE_CLOSE_LAGS = (0.0, 0.0, 0.15, 0.3)
@@ -44,9 +45,10 @@ class Fault:
 class Run:
     """State shared by the load threads, the fault injector and the races."""
 
-    def __init__(self, server, cluster, fixture, database, seed, log):
-        self.server = server
+    def __init__(self, server, cluster, fixture, database, seed, log, smtp=None):
+        self.server = server  # the nodes (infra.Fleet)
         self.cluster = cluster
+        self.smtp = smtp
         self.fixture = fixture
         self.database = database
         self.seed = seed
@@ -85,7 +87,7 @@ class Run:
 
     def portal(self, spec):
         return PortalClient(
-            self.server.base_url,
+            self.server.base_urls,
             self.recorder,
             spec["login"],
             spec["login"],
@@ -94,7 +96,7 @@ class Run:
 
     def rpc(self, spec):
         return RpcClient(
-            self.server.base_url,
+            self.server.base_urls,
             self.recorder,
             spec["login"],
             spec["login"],
@@ -447,13 +449,14 @@ class Run:
     # Faults
     # ------------------------------------------------------------------
 
-    def busy_workers(self, pids):
-        """Workers with a database session in the middle of something."""
+    def busy_workers(self, pids, doing=None):
+        """Workers with a database session in the middle of something (``doing``:
+        whose current or last statement mentions it)."""
         names = [f"odoo-{pid}" for pid in pids]
         rows = self.sql(
             "SELECT application_name FROM pg_stat_activity WHERE application_name = "
-            "ANY(%s) AND state <> 'idle'",
-            (names,),
+            "ANY(%s) AND state <> 'idle' AND (%s IS NULL OR query ILIKE %s)",
+            (names, doing, f"%{doing}%"),
         )
         return [int(name.split("-")[1]) for (name,) in rows]
 
@@ -470,16 +473,17 @@ class Run:
             time.sleep(0.05)
         busy_state = "while serving a request" if victim else "while idle"
         victim = victim or pids[-1]
+        node = self.server.node_of(victim)
         fault.start = time.time()
         os.kill(victim, signal.SIGKILL)
-        fault.facts.append(f"killed HTTP worker {victim} {busy_state} (workers {pids})")
-        fault.recovery["health"] = self.wait_recovered(
-            lambda: health(self.server.base_url), 60, 0.05
+        fault.facts.append(
+            f"killed HTTP worker {victim} of {node.name} {busy_state} (workers {pids})"
         )
+        fault.recovery["health"] = self.wait_recovered(self.server.healthy, 60, 0.05)
         respawned = wait_for(
             lambda: (
-                victim not in (now := self.server.worker_pids("WorkerHTTP"))
-                and len(now) >= self.server.workers
+                victim not in (now := node.worker_pids("WorkerHTTP"))
+                and len(now) >= node.workers
             ),
             60,
             0.1,
@@ -520,24 +524,31 @@ class Run:
             fault.start = fault.end = time.time()
             return fault
         pids = self.server.worker_pids("WorkerCron")
-        victim = pids[-1]
-        busy = victim in self.busy_workers([victim])  # in a transaction right now
+        # the cron worker working on the batch (each node has one; the other may be
+        # idle or running another job)
+        working = []
+        wait_for(
+            lambda: working.extend(self.busy_workers(pids, "hotrush")) or working,
+            5,
+            0.02,
+        )
+        busy = bool(working)  # in a transaction of the batch right now
+        victim = working[0] if working else pids[-1]
+        node = self.server.node_of(victim)
         fault.start = time.time()
         os.kill(victim, signal.SIGKILL)
         done_at_kill = escalated()
         fault.facts.append(
             f"batch of {total} breached tickets made due; first batch committed after "
-            f"{fault.start - armed:.1f} s; killed cron worker {victim} with "
-            f"{done_at_kill}/{total} escalations committed"
+            f"{fault.start - armed:.1f} s; killed cron worker {victim} of {node.name} "
+            f"with {done_at_kill}/{total} escalations committed"
             + (" and the next batch in progress" if busy else "")
         )
         if done_at_kill >= total:
             fault.problems.append("the SLA action finished before it was interrupted")
-        fault.recovery["health"] = self.wait_recovered(
-            lambda: health(self.server.base_url), 60, 0.05
-        )
+        fault.recovery["health"] = self.wait_recovered(self.server.healthy, 60, 0.05)
         fault.recovery["cron worker respawned"] = wait_for(
-            lambda: [p for p in self.server.worker_pids("WorkerCron") if p != victim],
+            lambda: [p for p in node.worker_pids("WorkerCron") if p != victim],
             60,
             0.1,
         )
@@ -566,17 +577,33 @@ class Run:
             f"{self.cluster.description}: stop -m fast took {stopped - fault.start:.1f} s, "
             f"down {restarted - stopped:.1f} s"
         )
-        fault.recovery["health"] = self.wait_recovered(
-            lambda: health(self.server.base_url), 120, 0.1
-        )
+        fault.recovery["health"] = self.wait_recovered(self.server.healthy, 120, 0.1)
         fault.end = time.time() + 1.0
         if not self.server.alive():
             fault.problems.append(self.server_exit_reason())
         elif fault.recovery["health"] is None:
             fault.problems.append("Odoo did not serve again within 120 s")
-        fault.recovery["cron worker alive"] = self.wait_recovered(
-            lambda: self.server.worker_pids("WorkerCron"), 90, 0.5
+        fault.recovery["cron workers alive"] = self.wait_recovered(
+            lambda: all(node.worker_pids("WorkerCron") for node in self.server.nodes),
+            90,
+            0.5,
         )
+        return fault
+
+    def fault_smtp_refusal(self, seconds=8.0):
+        """The outgoing mail server refuses connections for a while: the e-mails
+        due meanwhile go back to Odoo's queue and are delivered once afterwards."""
+        fault = Fault(f"SMTP server refusing connections for {seconds:.0f} s")
+        self.faults.append(fault)
+        before = len(self.smtp.snapshot())
+        fault.start, stopped = self.smtp.refuse(seconds)
+        fault.end = stopped + 0.5
+        fault.facts.append(
+            f"{self.smtp.description}: closed for {stopped - fault.start:.1f} s "
+            f"after {before} deliveries"
+        )
+        # serving goes on: the refusal reaches e-mails only
+        fault.recovery["health"] = self.wait_recovered(self.server.healthy, 60, 0.1)
         return fault
 
     def wait_recovered(self, predicate, timeout, interval):
@@ -587,16 +614,21 @@ class Run:
         return waited if self.server.alive() else None
 
     def server_exit_reason(self):
-        """Why the server process exited: its last ERROR entry, from the log."""
-        master = str(self.server.process.pid)
-        last = ""
-        for _stamp, level, text in log_entries(self.server.log_lines()):
-            if level in ("ERROR", "CRITICAL") and text.split()[2] == master:
-                last = text.strip().splitlines()[-1]
-        return (
-            f"the Odoo server (prefork master {master}) exited with code "
-            f"{self.server.process.returncode}: {last[:200]}"
-        )
+        """Why a node's server process exited: its last ERROR entry, from its log."""
+        reasons = []
+        for node in self.server.nodes:
+            if node.alive():
+                continue
+            master = str(node.process.pid)
+            last = ""
+            for _stamp, level, text in log_entries(node.log_lines()):
+                if level in ("ERROR", "CRITICAL") and text.split()[2] == master:
+                    last = text.strip().splitlines()[-1]
+            reasons.append(
+                f"the Odoo server of {node.name} (prefork master {master}) exited "
+                f"with code {node.process.returncode}: {last[:200]}"
+            )
+        return "; ".join(reasons)
 
     # ------------------------------------------------------------------
     # Races
