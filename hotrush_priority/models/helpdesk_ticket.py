@@ -722,8 +722,13 @@ class HelpdeskTicket(models.Model):
         return (self.company_id or self.env.company).hotrush_response_hours
 
     def _hotrush_responsible_user(self):
+        """Who answers the request: the assignee, else the team leader; support staff
+        only (an internal user). helpdesk_mgmt's auto-assignment gives a ticket
+        e-mailed by a portal user to that user: the activities and the internal notes
+        of its deadline go to the team leader then, never to the customer."""
         self.ensure_one()
-        return self.user_id or self.team_id.user_id
+        staff = (self.user_id | self.team_id.user_id).filtered(lambda u: not u.share)
+        return staff[:1]
 
     @api.model
     def _hotrush_system_fields(self):

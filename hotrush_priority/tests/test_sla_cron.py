@@ -90,6 +90,29 @@ class TestSlaCron(HotrushCase):
             self._notices(ticket, WARNING_TEXT).partner_ids, self.leader.partner_id
         )
 
+    def test_customer_assigned_never_gets_support_notes(self):
+        """helpdesk_mgmt's auto-assignment gives a ticket e-mailed by a portal user
+        to that user: the warning's activity and internal note go to the team
+        leader, and the customer gets no internal note, no activity, no e-mail of
+        them (the breach's escalation neither)."""
+        ticket = self._request(thursday(11))
+        ticket.sudo().user_id = self.portal  # as the auto-assignment sets it
+        self.assertEqual(ticket._hotrush_responsible_user(), self.leader)
+        self._run_cron(thursday(11, 50))
+        self.assertEqual(self._activities(ticket, WARNING_TEXT).user_id, self.leader)
+        note = self._notices(ticket, WARNING_TEXT)
+        self.assertEqual(note.partner_ids, self.leader.partner_id)
+        self._run_cron(thursday(12, 1))
+        self.assertTrue(ticket.hotrush_escalated_at)
+        customer = self.portal.partner_id
+        internal = ticket.message_ids.filtered(lambda m: m.subtype_id.internal)
+        self.assertTrue(internal)
+        self.assertNotIn(customer, internal.partner_ids)
+        self.assertFalse(
+            internal.notification_ids.filtered(lambda n: n.res_partner_id == customer)
+        )
+        self.assertNotIn(self.portal, ticket.activity_ids.user_id)
+
     def test_warning_lead_setting(self):
         settings = self.env["res.config.settings"].create(
             {"hotrush_warning_minutes": 30}
