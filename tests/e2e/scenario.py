@@ -518,7 +518,8 @@ class Run:
         armed = time.time()
         # make the action due now (refused while a run is in progress: try again)
         wait_for(lambda: self.nudge_cron(admin) or escalated() > 0, 60, 1.0)
-        started = wait_for(lambda: escalated() > 0, 180, 0.05)
+        # each look opens a connection (a server process): not too often
+        started = wait_for(lambda: escalated() > 0, 180, 0.2)
         if started is None:
             fault.problems.append("the SLA action never started on the batch")
             fault.start = fault.end = time.time()
