@@ -416,29 +416,47 @@ class HelpdeskTicket(models.Model):
         )
 
     @api.model
-    def _hotrush_cron_run_step(self, domain, method, now, batch_size):
-        """Run ``method(now)`` on the tickets of ``domain`` in committed batches.
+    def _hotrush_cron_order(self, method):
+        """The order a step takes its due tickets in.
 
-        Batches follow the ids, so a ticket that failed, or that still matches after
-        processing, is not taken again in this run (no endless loop); it is retried
-        on the next run since it has no marker.
+        An opening or a breach still on its minute goes before a backlog (what a long
+        stop of the action, or a big batch of breaches, leaves): the freshest due
+        moment first, since a notice already late by an hour gains nothing by going
+        first, and one due a minute ago can still be on time (HR-85). Warnings go by
+        the closest deadline; new requests in the order they came.
+        """
+        return {
+            "_hotrush_notify_opening": "hotrush_queued_until desc, id",
+            "_hotrush_escalate_breach": "hotrush_queue_deadline desc, id",
+            "_hotrush_warn": "hotrush_queue_deadline, id",
+        }.get(method, "id")
+
+    @api.model
+    def _hotrush_cron_run_step(self, domain, method, now, batch_size):
+        """Run ``method(now)`` on the tickets of ``domain`` in committed batches, in
+        the step's order (``_hotrush_cron_order``).
+
+        A ticket taken once is not taken again in this run, so one that failed, or
+        that still matches after processing, makes no endless loop; it is retried on
+        the next run since it has no marker.
 
         :return: False when the scheduled action ran out of time
         """
         cron = self.env["ir.cron"]
-        last_id = 0
+        order = self._hotrush_cron_order(method)
+        taken = []
         while True:
-            todo = domain & Domain("id", ">", last_id)
-            tickets = self._hotrush_cron_lock(todo, batch_size)
+            todo = domain & Domain("id", "not in", taken) if taken else domain
+            tickets = self._hotrush_cron_lock(todo, batch_size, order=order)
             if not tickets:
                 return True
-            last_id = max(tickets.ids)
+            taken += tickets.ids
             done = tickets._hotrush_cron_process(method, now)
             if done:
                 self._hotrush_wake_mail_queue()
             full = len(tickets) == batch_size
             remaining = (
-                self.search_count(domain & Domain("id", ">", last_id)) if full else 0
+                self.search_count(domain & Domain("id", "not in", taken)) if full else 0
             )
             time_left = cron._commit_progress(len(done), remaining=remaining)
             if not full:
@@ -459,15 +477,16 @@ class HelpdeskTicket(models.Model):
             queue.sudo()._trigger()
 
     @api.model
-    def _hotrush_cron_lock(self, domain, limit):
-        """Select and lock up to ``limit`` tickets of ``domain`` in one statement.
+    def _hotrush_cron_lock(self, domain, limit, order="id"):
+        """Select and lock up to ``limit`` tickets of ``domain`` in one statement,
+        the first ones in ``order``.
 
         Rows another worker has locked are skipped rather than waited for, so no
         ticket is handled twice. A row that worker committed after this transaction
         began cannot be locked (repeatable read): then this step stops for this run
         and the next run, with fresh data, sees whether anything is left.
         """
-        query = self._search(domain, order="id", limit=limit)
+        query = self._search(domain, order=order, limit=limit)
         if query.is_empty():
             return self.browse()
         sql = SQL("%s FOR UPDATE SKIP LOCKED", query.select())

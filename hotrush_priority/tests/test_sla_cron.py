@@ -430,6 +430,30 @@ class TestSlaCron(HotrushCase):
         self.assertEqual(calls, [(2, 3), (2, 1), (1, 0)])
         self.assertTrue(all(tickets.mapped("hotrush_warned_at")))
 
+    def test_fresh_breach_goes_before_a_backlog(self):
+        """HR-85: a breach still on its minute is escalated in the first batch, before
+        the breaches a long stop of the action left; the backlog follows, each once."""
+        backlog = self.env["helpdesk.ticket"]
+        for hour in (9, 10):
+            backlog |= self._request(thursday(hour))
+        fresh = self._request(thursday(11))  # deadline 12:00
+        Ticket = self.registry["helpdesk.ticket"]
+        escalate = Ticket._hotrush_escalate_breach
+        batches = []
+
+        def record(tickets, now):
+            batches.append(tickets.ids)
+            return escalate(tickets, now)
+
+        with patch.object(Ticket, "_hotrush_escalate_breach", record):
+            self._run_cron(thursday(12, 1), batch_size=1)
+        self.assertEqual(batches[0], fresh.ids, "the freshest breach first")
+        taken = [ticket_id for batch in batches for ticket_id in batch]
+        self.assertEqual(sorted(taken), sorted((backlog | fresh).ids))
+        self.assertTrue(all((backlog | fresh).mapped("hotrush_escalated_at")))
+        breach = "HotRush SLA breached"
+        self.assertEqual(len(self._notices(backlog | fresh, breach)), 3)
+
     def test_out_of_time_resumes_on_next_run(self):
         tickets = self.env["helpdesk.ticket"]
         for _i in range(5):
