@@ -33,7 +33,13 @@ import time
 import checks
 import logscan
 from client import PortalClient, health
-from infra import Fleet, OdooServer, SharedCluster, make_cluster, odoo_config
+from infra import (
+    Fleet,
+    OdooServer,
+    SharedCluster,
+    make_cluster,
+    odoo_config,
+)
 from logscan import log_entries
 from scenario import Run
 from smtp_sink import SmtpSink
@@ -341,13 +347,14 @@ class Suite:
     def wait_for_mail_queue(self):
         """Until Odoo's mail queue holds no e-mail still to send (those the SMTP
         server's refusal sent back to it are due a minute or two later)."""
-        waited = wait_until(
+        waited = wait_for(
             lambda: (
                 not self.run.sql(
                     "SELECT count(*) FROM mail_mail WHERE state = 'outgoing'"
                 )[0][0]
             ),
             MAIL_QUEUE_WAIT,
+            2.0,
         )
         left = self.run.sql("SELECT count(*) FROM mail_mail WHERE state = 'outgoing'")
         self.say(
@@ -592,16 +599,6 @@ class Suite:
                 conn.close()
         self.cluster.teardown()
         shutil.rmtree(self.workdir, ignore_errors=True)
-
-
-def wait_until(predicate, timeout, interval=2.0):
-    """Seconds until ``predicate()`` held, or None after ``timeout``."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if predicate():
-            return time.monotonic() - started
-        time.sleep(interval)
-    return None
 
 
 def _percentile(records, pct):
