@@ -39,6 +39,7 @@ from infra import (
     SharedCluster,
     make_cluster,
     odoo_config,
+    wait_for,
 )
 from logscan import log_entries
 from scenario import Run
