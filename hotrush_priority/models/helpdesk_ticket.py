@@ -727,8 +727,13 @@ class HelpdeskTicket(models.Model):
         e-mailed by a portal user to that user: the activities and the internal notes
         of its deadline go to the team leader then, never to the customer."""
         self.ensure_one()
-        staff = (self.user_id | self.team_id.user_id).filtered(lambda u: not u.share)
-        return staff[:1]
+        return self._hotrush_staff(self.user_id | self.team_id.user_id)[:1]
+
+    @api.model
+    def _hotrush_staff(self, users):
+        """Of ``users``, the support staff: internal users, in their order. Who gets
+        the SLA action's internal notes and activities; never a portal user."""
+        return users.filtered(lambda user: not user.share)
 
     @api.model
     def _hotrush_system_fields(self):

@@ -667,15 +667,13 @@ class HelpdeskTicket(models.Model):
     def _hotrush_escalation_user(self):
         """Who a breach is escalated to: the team leader (support staff only)."""
         self.ensure_one()
-        return self.team_id.user_id.filtered(lambda u: not u.share)
+        return self._hotrush_staff(self.team_id.user_id)
 
     def _hotrush_team_users(self):
         """Who hears that support opened on a queued ticket: leader and members
         (support staff only)."""
         self.ensure_one()
-        return (self.team_id.user_id | self.team_id.user_ids).filtered(
-            lambda u: not u.share
-        )
+        return self._hotrush_staff(self.team_id.user_id | self.team_id.user_ids)
 
     def _hotrush_post_notices(self, notices):
         """Internal notes that notify their users, ``notices`` being

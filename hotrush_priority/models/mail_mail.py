@@ -17,7 +17,6 @@ e-mail the other one sent and deleted meanwhile is left out of the batch, instea
 failing the queue's whole run on a record that no longer exists.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import fields, models
@@ -42,24 +41,9 @@ class MailMail(models.Model):
         "outgoing mail server could not be reached.",
     )
 
-    def _send(
-        self,
-        auto_commit=False,
-        raise_exception=False,
-        smtp_session=None,
-        alias_domain_id=False,
-        mail_server=False,
-        post_send_callback=None,
-    ):
+    def _send(self, *args, **kwargs):
         # exists(): what another sender sent and deleted since the batch was chosen
-        return super(MailMail, self.exists())._send(
-            auto_commit=auto_commit,
-            raise_exception=raise_exception,
-            smtp_session=smtp_session,
-            alias_domain_id=alias_domain_id,
-            mail_server=mail_server,
-            post_send_callback=post_send_callback,
-        )
+        return super(MailMail, self.exists())._send(*args, **kwargs)
 
     def _postprocess_sent_message(
         self, success_pids, success_emails, failure_reason=False, failure_type=None
@@ -90,11 +74,8 @@ class MailMail(models.Model):
         if not self:
             return
         now = fields.Datetime.now()
-        by_tries = defaultdict(lambda: self.browse())
-        for mail in self:
-            by_tries[mail.hotrush_connect_tries] |= mail
         due = []
-        for tries, mails in by_tries.items():
+        for tries, mails in self.grouped("hotrush_connect_tries").items():
             at = now + timedelta(minutes=MAIL_CONNECT_RETRY_MINUTES[tries])
             mails.write(
                 {

@@ -340,7 +340,7 @@ class Suite:
             run.mails,
             smtp=(
                 self.smtp.snapshot(),
-                [f.window() for f in run.faults if f.name.startswith("PostgreSQL")],
+                run.outage_windows(),
                 self.smtp.refusals,
             ),
         )
@@ -348,20 +348,17 @@ class Suite:
     def wait_for_mail_queue(self):
         """Until Odoo's mail queue holds no e-mail still to send (those the SMTP
         server's refusal sent back to it are due a minute or two later)."""
-        waited = wait_for(
-            lambda: (
-                not self.run.sql(
-                    "SELECT count(*) FROM mail_mail WHERE state = 'outgoing'"
-                )[0][0]
-            ),
-            MAIL_QUEUE_WAIT,
-            2.0,
-        )
-        left = self.run.sql("SELECT count(*) FROM mail_mail WHERE state = 'outgoing'")
+
+        def queued():
+            return self.run.sql(
+                "SELECT count(*) FROM mail_mail WHERE state = 'outgoing'"
+            )[0][0]
+
+        waited = wait_for(lambda: not queued(), MAIL_QUEUE_WAIT, 2.0)
         self.say(
             f"mail queue: empty after {waited:.0f} s"
             if waited is not None
-            else f"mail queue: {left[0][0]} e-mails still queued after "
+            else f"mail queue: {queued()} e-mails still queued after "
             f"{MAIL_QUEUE_WAIT:.0f} s"
         )
 
@@ -372,11 +369,7 @@ class Suite:
         Odoo retries, an error of a fault (in its window, or a connection the
         database outage broke, whenever it surfaces), or a failure.
         """
-        outages = [
-            fault.start
-            for fault in self.run.faults
-            if fault.name.startswith("PostgreSQL")
-        ]
+        outages = [start for start, _end in self.run.outage_windows()]
         failures, inside, retried = [], 0, 0
         for node in self.server.nodes:
             for stamp, level, text in log_entries(node.log_lines()):

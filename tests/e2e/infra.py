@@ -421,10 +421,6 @@ class Fleet:
     def base_urls(self):
         return [node.base_url for node in self.nodes]
 
-    @property
-    def preload(self):
-        return any(node.preload for node in self.nodes)
-
     def start(self, cluster):
         """Start every node; return the seconds the slowest took."""
         return max(node.start(cluster) for node in self.nodes)
@@ -448,6 +444,3 @@ class Fleet:
 
     def log_lines(self):
         return [line for node in self.nodes for line in node.log_lines()]
-
-    def logfiles(self):
-        return [node.logfile for node in self.nodes]

@@ -84,9 +84,11 @@ def exceptions(text):
     for an entry without either, its message (type unknown)."""
     found = []
     lines = text.splitlines()
+    # sql_db names the statement on the entry's first line
+    bad_query_entry = bool(lines) and "bad query:" in lines[0]
     for number, line in enumerate(lines):
         bad_query = BAD_QUERY_RE.match(line)
-        if bad_query and number and "bad query:" in "\n".join(lines[:number]):
+        if bad_query and number and bad_query_entry:
             # the message goes on over the following tab-indented lines
             message = [bad_query.group(1)]
             for more in lines[number + 1 :]:

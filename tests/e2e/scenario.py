@@ -591,6 +591,14 @@ class Run:
         )
         return fault
 
+    def outage_windows(self):
+        """(start, end) of each PostgreSQL outage of the run."""
+        return [
+            fault.window()
+            for fault in self.faults
+            if fault.name.startswith("PostgreSQL")
+        ]
+
     def fault_smtp_refusal(self, seconds=8.0):
         """The outgoing mail server refuses connections for a while: the e-mails
         due meanwhile go back to Odoo's queue and are delivered once afterwards."""

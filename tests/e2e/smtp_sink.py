@@ -94,9 +94,6 @@ class SmtpSink:
             self._controller.stop()
             self._controller = None
 
-    def listening(self):
-        return self._controller is not None
-
     def _in_loop(self, coroutine):
         """Run a coroutine in the server's event loop (its own thread)."""
         return asyncio.run_coroutine_threadsafe(
