@@ -13,8 +13,9 @@ pending meanwhile, so the conversation shows no failure for an e-mail still on i
 Two senders may hold the same e-mail: Odoo's queue (which commits after each e-mail
 and so reads each batch of a run in a new snapshot) and the request that made it,
 which sends it right after its commit, on the same server or on another one. An
-e-mail the other one sent and deleted meanwhile is left out of the batch, instead of
-failing the queue's whole run on a record that no longer exists.
+e-mail the other one sent and deleted meanwhile is left out, each e-mail looked at
+right before it is sent, instead of failing the queue's whole run on a record that no
+longer exists.
 """
 
 from datetime import timedelta
@@ -42,8 +43,13 @@ class MailMail(models.Model):
     )
 
     def _send(self, *args, **kwargs):
-        # exists(): what another sender sent and deleted since the batch was chosen
-        return super(MailMail, self.exists())._send(*args, **kwargs)
+        # one e-mail at a time: the queue commits after each, so what another sender
+        # sent and deleted since the batch was chosen is known (exists()) before it
+        # is read, not in the middle of Odoo's loop over the batch
+        for mail in self:
+            if mail.exists():
+                super(MailMail, mail)._send(*args, **kwargs)
+        return True
 
     def _postprocess_sent_message(
         self, success_pids, success_emails, failure_reason=False, failure_type=None
