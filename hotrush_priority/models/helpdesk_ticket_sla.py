@@ -57,6 +57,30 @@ def _done_marker(string, help_text):
     )
 
 
+class _CronStep:
+    """One step of a run of the SLA action: its processing method, the domain of its
+    due tickets and the tickets it took in this run."""
+
+    def __init__(self, method, domain):
+        self.method = method
+        self.domain = domain
+        self.taken = []
+
+    def pending(self):
+        """Its due tickets not taken yet."""
+        if not self.taken:
+            return self.domain
+        return self.domain & Domain("id", "not in", self.taken)
+
+    def due(self, earlier):
+        """Its due tickets not taken yet, but for those an ``earlier`` step has still
+        to take."""
+        domain = self.pending()
+        for step in earlier:
+            domain &= ~step.pending()
+        return domain
+
+
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
@@ -297,21 +321,32 @@ class HelpdeskTicket(models.Model):
         """Scheduled action: new requests, opening notices, breaches with escalation,
         warnings.
 
-        The steps run in this order so that a new request first gets its 'Respond by'
-        activity, and a ticket whose opening and deadline both passed while the action
-        did not run is announced, then escalated, and never warned about a deadline
-        that is already over.
+        The steps take turns, one batch each, until none has anything due: a backlog
+        in one step (a big batch of breaches, say) never holds back the notices of
+        the others by more than a batch (HR-85). A ticket still due in an earlier
+        step waits for it, so a new request first gets its 'Respond by' activity,
+        and a ticket whose opening and deadline both passed while the action did not
+        run is announced, then escalated, and never warned about a deadline that is
+        already over.
         """
         now = fields.Datetime.now()
         # sudo: the action checks the tickets of every company, whoever its user is.
         # Each step reads and writes only the ticket it handles and notifies that
         # ticket's own team, so nothing of one customer reaches another. Its e-mails
-        # are queued (as Odoo queues those of server actions), see _hotrush_cron_run_step.
+        # are queued (as Odoo queues those of server actions), see _hotrush_cron_batch.
         tickets = self.sudo().with_context(mail_notify_force_send=False)
-        for domain_method, method in tickets._hotrush_cron_steps():
-            domain = getattr(tickets, domain_method)(now)
-            if not tickets._hotrush_cron_run_step(domain, method, now, batch_size):
-                return  # out of time: the job is rescheduled at once for the rest
+        steps = [
+            _CronStep(method, getattr(tickets, domain_method)(now))
+            for domain_method, method in tickets._hotrush_cron_steps()
+        ]
+        while steps:
+            for step in list(steps):
+                earlier = steps[: steps.index(step)]
+                more = tickets._hotrush_cron_batch(step, earlier, now, batch_size)
+                if more is None:
+                    return  # out of time: the job is rescheduled at once for the rest
+                if not more:
+                    steps.remove(step)
 
     @api.model
     def _hotrush_cron_steps(self):
@@ -433,39 +468,54 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _hotrush_cron_run_step(self, domain, method, now, batch_size):
-        """Run ``method(now)`` on the tickets of ``domain`` in committed batches, in
-        the step's order (``_hotrush_cron_order``).
-
-        A ticket taken once is not taken again in this run, so one that failed, or
-        that still matches after processing, makes no endless loop; it is retried on
-        the next run since it has no marker.
+        """Run one step alone, ``method(now)`` on the tickets of ``domain``, in
+        committed batches until none is left.
 
         :return: False when the scheduled action ran out of time
         """
+        step = _CronStep(method, domain)
+        while (more := self._hotrush_cron_batch(step, [], now, batch_size)) is not None:
+            if not more:
+                return True
+        return False
+
+    @api.model
+    def _hotrush_cron_batch(self, step, earlier, now, batch_size):
+        """Run ``step`` on its next batch, in the step's order (``_hotrush_cron_order``)
+        and commit it.
+
+        Tickets still due in an ``earlier`` step are left for it. A ticket taken once
+        is not taken again in this run, so one that failed, or that still matches
+        after processing, makes no endless loop; it is retried on the next run since
+        it has no marker.
+
+        :return: True when the step has more, False when it is done, None when the
+            scheduled action ran out of time
+        """
         cron = self.env["ir.cron"]
-        order = self._hotrush_cron_order(method)
-        taken = []
-        while True:
-            todo = domain & Domain("id", "not in", taken) if taken else domain
-            tickets = self._hotrush_cron_lock(todo, batch_size, order=order)
-            if not tickets:
-                return True
-            taken += tickets.ids
-            done = tickets._hotrush_cron_process(method, now)
-            if done:
-                self._hotrush_wake_mail_queue()
-            full = len(tickets) == batch_size
-            remaining = (
-                self.search_count(domain & Domain("id", "not in", taken)) if full else 0
-            )
-            time_left = cron._commit_progress(len(done), remaining=remaining)
-            if not full:
-                return True
-            if not time_left:
-                if not remaining:
-                    # later steps have not run: ask to be called again right away
-                    cron._commit_progress(remaining=1)
-                return False
+        domain = step.due(earlier)
+        tickets = self._hotrush_cron_lock(
+            domain, batch_size, order=self._hotrush_cron_order(step.method)
+        )
+        if not tickets:
+            return False
+        step.taken += tickets.ids
+        done = tickets._hotrush_cron_process(step.method, now)
+        if done:
+            self._hotrush_wake_mail_queue()
+        full = len(tickets) == batch_size
+        remaining = (
+            self.search_count(domain & Domain("id", "not in", tickets.ids))
+            if full
+            else 0
+        )
+        time_left = cron._commit_progress(len(done), remaining=remaining)
+        if time_left:
+            return full
+        if not remaining:
+            # other steps may have more: ask to be called again right away
+            cron._commit_progress(remaining=1)
+        return None
 
     @api.model
     def _hotrush_wake_mail_queue(self):

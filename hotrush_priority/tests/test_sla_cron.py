@@ -454,6 +454,78 @@ class TestSlaCron(HotrushCase):
         breach = "HotRush SLA breached"
         self.assertEqual(len(self._notices(backlog | fresh, breach)), 3)
 
+    def test_breach_backlog_does_not_hold_back_a_warning(self):
+        """HR-85: the steps take turns, one batch each: a warning falling due while a
+        backlog of breaches is escalated goes out after one batch of it, not after
+        all of it; every ticket is still handled once."""
+        backlog = self.env["helpdesk.ticket"]
+        for hour, minute in ((9, 0), (9, 30), (10, 0)):
+            backlog |= self._request(thursday(hour, minute))
+        warned = self._request(thursday(11))  # deadline 12:00, warned from 11:45
+        Ticket = self.registry["helpdesk.ticket"]
+        escalate, warn = Ticket._hotrush_escalate_breach, Ticket._hotrush_warn
+        calls = []
+
+        def record_breach(tickets, now):
+            calls.append(("breach", tickets.ids))
+            return escalate(tickets, now)
+
+        def record_warning(tickets, now):
+            calls.append(("warning", tickets.ids))
+            return warn(tickets, now)
+
+        with (
+            patch.object(Ticket, "_hotrush_escalate_breach", record_breach),
+            patch.object(Ticket, "_hotrush_warn", record_warning),
+        ):
+            self._run_cron(thursday(11, 50), batch_size=1)
+        self.assertEqual(
+            [kind for kind, _ids in calls], ["breach", "warning", "breach", "breach"]
+        )
+        self.assertEqual(calls[1][1], warned.ids)
+        taken = sorted(i for kind, ids in calls if kind == "breach" for i in ids)
+        self.assertEqual(taken, sorted(backlog.ids))
+        self.assertTrue(all(backlog.mapped("hotrush_escalated_at")))
+        self.assertEqual(warned.hotrush_warned_at, thursday(11, 50))
+        self.assertEqual(len(self._notices(backlog, "HotRush SLA breached")), 3)
+
+    def test_a_later_step_waits_for_an_earlier_one(self):
+        """A ticket whose opening and deadline both passed while the action did not
+        run is announced before it is escalated, even when the announcements take
+        several batches."""
+        with freeze_time(thursday(8)):
+            queued = self.env["helpdesk.ticket"]
+            for _i in range(3):
+                queued |= self._create_ticket(hotrush=True)
+        Ticket = self.registry["helpdesk.ticket"]
+        opening, escalate = (
+            Ticket._hotrush_notify_opening,
+            Ticket._hotrush_escalate_breach,
+        )
+        calls = []
+
+        def record_opening(tickets, now):
+            calls.append(("opening", tickets.ids))
+            return opening(tickets, now)
+
+        def record_breach(tickets, now):
+            calls.append(("breach", tickets.ids))
+            return escalate(tickets, now)
+
+        with (
+            patch.object(Ticket, "_hotrush_notify_opening", record_opening),
+            patch.object(Ticket, "_hotrush_escalate_breach", record_breach),
+        ):
+            self._run_cron(thursday(11), batch_size=1)
+        seen = set()
+        for kind, ids in calls:
+            if kind == "opening":
+                seen.update(ids)
+            else:
+                self.assertLessEqual(set(ids), seen, "escalated before announced")
+        self.assertTrue(all(queued.mapped("hotrush_opening_notified_at")))
+        self.assertTrue(all(queued.mapped("hotrush_escalated_at")))
+
     def test_out_of_time_resumes_on_next_run(self):
         tickets = self.env["helpdesk.ticket"]
         for _i in range(5):

@@ -283,15 +283,16 @@ class Run:
         ):
             vals = {"stage_id": stages["done"]}
             change = rng.choice([0.0, 0.0, 0.5, -0.5])
-            if change:
-                (ticket,) = client.call(
-                    "helpdesk.ticket",
-                    "read",
-                    [ticket_id],
-                    fields=["hotrush_billable_hours"],
-                )
+            # the read can fail in a fault window (None): then it closes unchanged
+            rows = change and client.call(
+                "helpdesk.ticket",
+                "read",
+                [ticket_id],
+                fields=["hotrush_billable_hours"],
+            )
+            if rows:
                 vals["hotrush_billable_hours"] = max(
-                    ticket["hotrush_billable_hours"] + change, 0.0
+                    rows[0]["hotrush_billable_hours"] + change, 0.0
                 )
             client.call("helpdesk.ticket", "write", [ticket_id], vals)
 
