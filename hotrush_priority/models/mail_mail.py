@@ -12,15 +12,19 @@ pending meanwhile, so the conversation shows no failure for an e-mail still on i
 
 Two senders may hold the same e-mail: Odoo's queue (which commits after each e-mail
 and so reads each batch of a run in a new snapshot) and the request that made it,
-which sends it right after its commit, on the same server or on another one. An
-e-mail the other one sent and deleted meanwhile is left out, each e-mail looked at
-right before it is sent, instead of failing the queue's whole run on a record that no
-longer exists.
+which sends it right after its commit, on the same server or on another one. Each
+e-mail is taken right before it is sent: its row locked, if it is still there and
+still to send. One the other sender holds, has sent or has deleted is left to it,
+instead of being sent twice or failing the queue's whole run on a record that no
+longer exists (the queue commits after each e-mail, which frees the lock).
 """
 
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..const import MAIL_CONNECT_RETRY_MINUTES
 
@@ -43,13 +47,34 @@ class MailMail(models.Model):
     )
 
     def _send(self, *args, **kwargs):
-        # one e-mail at a time: the queue commits after each, so what another sender
-        # sent and deleted since the batch was chosen is known (exists()) before it
-        # is read, not in the middle of Odoo's loop over the batch
+        # one e-mail at a time, each taken right before it is sent (see the module's
+        # docstring); the mail server's session is the batch's, passed through
         for mail in self:
-            if mail.exists():
+            if mail._hotrush_take():
                 super(MailMail, mail)._send(*args, **kwargs)
         return True
+
+    def _hotrush_take(self):
+        """Lock this e-mail for its sending: False when another sender holds it, or
+        it is no longer to send (sent, failed or deleted meanwhile)."""
+        self.ensure_one()
+        self.flush_recordset()
+        query = SQL(
+            "SELECT id FROM mail_mail WHERE id = %s AND state = 'outgoing' "
+            "FOR UPDATE SKIP LOCKED",
+            self.id,
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # another sender changed it after this transaction began: it is
+                # that sender's (an expected race, not a bad query to log)
+                self.env.cr.execute(query, log_exceptions=False)
+                taken = bool(self.env.cr.fetchone())
+        except SerializationFailure:
+            taken = False
+        if taken:
+            self.invalidate_recordset()  # read as locked, not as first cached
+        return taken
 
     def _postprocess_sent_message(
         self, success_pids, success_emails, failure_reason=False, failure_type=None

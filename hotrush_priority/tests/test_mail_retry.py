@@ -197,6 +197,21 @@ class TestMailRetry(HotrushCase, MockSmtplibCase):
         )
         self.assertFalse(kept.exists(), "sent, and deleted as notifications are")
 
+    def test_mail_another_sender_sent_is_not_sent_again(self):
+        """The request sent one e-mail of the queue's batch and keeps it (its
+        state is no longer outgoing): the queue leaves it, sends the others."""
+        done = self._mail(auto_delete=False)
+        kept = self._mail()
+        self.env.cr.execute(
+            "UPDATE mail_mail SET state = 'sent' WHERE id = %s", (done.id,)
+        )
+        self.env.invalidate_all()
+        with self.mock_smtplib_connection():
+            (done | kept)._send()
+        self.assertEqual(len(self.emails), 1, "the other e-mail only")
+        self.assertEqual(done.state, "sent")
+        self.assertFalse(kept.exists(), "sent, and deleted as notifications are")
+
     def test_no_helpdesk_user_reaches_the_queue(self):
         """The counter lives on Odoo's e-mail queue, which only administrators
         read: agents and customers can neither read it nor make a mail due."""
