@@ -6,6 +6,7 @@ from lxml import etree
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
+from ..const import QUEUE_ORDER
 from .common import HotrushCase, local_to_utc
 
 MSK = "Europe/Moscow"
@@ -75,6 +76,20 @@ class TestAgentQueue(HotrushCase):
     def test_colleague_sees_only_own_and_unassigned(self):
         self.assertEqual(
             self._queue(self.leader).mapped("name"), ["unassigned", "colleague's"]
+        )
+
+    def test_queue_order_is_the_views_not_the_models(self):
+        """HR-5: agents' lists and kanban sort HotRush first by deadline; other
+        searches (RPC, reports, other modules) keep helpdesk_mgmt's order."""
+        Ticket = self.env["helpdesk.ticket"]
+        for view_type in ("list", "kanban"):
+            arch = etree.fromstring(Ticket.get_view(view_type=view_type)["arch"])
+            self.assertEqual(arch.get("default_order"), QUEUE_ORDER, view_type)
+        self.assertEqual(Ticket._order, "priority desc, sequence, number desc, id desc")
+        mine = [self.mine.id, self.normal.id, self.unassigned.id]
+        self.assertEqual(
+            Ticket.search([("id", "in", mine)], order=QUEUE_ORDER).ids,
+            [self.unassigned.id, self.mine.id, self.normal.id],
         )
 
     def test_menu_under_tickets(self):

@@ -16,6 +16,9 @@ from functools import partial
 
 from client import PortalClient, Recorder, RpcClient, RpcError
 from infra import wait_for
+
+# the agents' queue order, as the addon's list views give it (const.QUEUE_ORDER)
+QUEUE_ORDER = "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
 from logscan import log_entries
 
 # How long the close of the withdraw/close race waits after the withdrawal is sent
@@ -216,6 +219,7 @@ class Run:
                         domain=domain,
                         fields=TICKET_FIELDS,
                         limit=12,
+                        order=QUEUE_ORDER,
                     )
                     if tickets:
                         # the queue's order puts HotRush first, closest deadline first
