@@ -4,6 +4,9 @@
 HR_HOME=${HOTRUSH_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/hotrush_priority}
 HR_VENV="$HR_HOME/venv"
 HR_PY="$HR_VENV/bin/python"
+# axe-core for the accessibility tests (hotrush_priority/tests/test_accessibility.py)
+AXE_VERSION=4.14.1
+export HOTRUSH_AXE_JS=${HOTRUSH_AXE_JS:-$HR_HOME/axe/node_modules/axe-core/axe.min.js}
 
 export PGHOST=${PGHOST:-127.0.0.1}
 export PGPORT=${PGPORT:-5432}

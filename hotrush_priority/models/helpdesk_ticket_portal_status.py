@@ -1,20 +1,12 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The HotRush status of a ticket as its customer reads it on the portal: words a
-customer uses and a colour (amber while waiting, green when answered in time, red
-when late, grey once HotRush ended), times to the minute in the customer's zone.
+customer uses and its kind (waiting, answered, late, ended; the portal's template
+colours each), times to the minute in the customer's zone.
 """
 
 from odoo import fields, models
 from odoo.tools import format_datetime, format_time
-
-# the colour of each kind of status (Bootstrap's badge classes)
-PORTAL_STATUS_CLASSES = {
-    "waiting": "text-bg-warning",
-    "answered": "text-bg-success",
-    "late": "text-bg-danger",
-    "ended": "text-bg-secondary",
-}
 
 
 class HelpdeskTicket(models.Model):
@@ -25,14 +17,14 @@ class HelpdeskTicket(models.Model):
         HotRush was never requested on it.
 
         :param tz: the customer's time zone, named once on the page
-        :return: dict with ``kind`` (waiting, answered, late, ended), ``text`` and
-            ``css_class``
+        :return: dict with ``kind`` (waiting, answered, late, ended: the template
+            gives each its colour) and ``text``
         """
         self.ensure_one()
         if not self.hotrush and not self.hotrush_end_action:
             return None
         kind, text = self._hotrush_portal_status_text(tz)
-        return {"kind": kind, "text": text, "css_class": PORTAL_STATUS_CLASSES[kind]}
+        return {"kind": kind, "text": text}
 
     def _hotrush_portal_status_text(self, tz):
         self.ensure_one()
