@@ -23,7 +23,12 @@ END_ACTIONS = [
     ("remove", "Removed by support"),
     ("auto_remove", "Removed automatically"),
 ]
-EVENT_ACTIONS = [("request", "Requested"), *END_ACTIONS, ("replan", "Re-planned")]
+EVENT_ACTIONS = [
+    ("request", "Requested"),
+    *END_ACTIONS,
+    ("replan", "Re-planned"),
+    ("transfer", "Transferred to another team"),
+]
 # the ends a user chooses; automatic removal comes with a team or category change
 USER_END_ACTIONS = ("uncheck", "withdraw", "remove")
 
@@ -45,8 +50,9 @@ REMOVAL_REASONS = ("customization", "bug", "general", "other")
 # the ticket page's actions that change what the customer pays: confirmed first
 PRICED_ACTIONS = ("request", "uncheck", "withdraw")
 
-# Order of the ticket lists: HotRush tickets awaiting their first response first, the
-# closest deadline first (NULLs sort last); then helpdesk_mgmt's order.
+# Order of the agents' ticket lists and kanban (the views' default_order, not the
+# model's): HotRush tickets awaiting their first response first, the closest deadline
+# first (NULLs sort last); then helpdesk_mgmt's order.
 QUEUE_ORDER = "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
 # helpdesk_mgmt's highest priority, given to HotRush tickets
 HIGHEST_PRIORITY = "3"
@@ -54,6 +60,9 @@ HIGHEST_PRIORITY = "3"
 # Records of the addon
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
 CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
+# a held live chat answers a HotRush request when it is the chat the customer booked:
+# started within this many minutes of the booked time (and by the deadline plus grace)
+CHAT_ON_TIME_MINUTES = 15
 SLA_CRON = "hotrush_priority.ir_cron_hotrush_sla"
 
 # Database constraints whose violation has a meaning of its own

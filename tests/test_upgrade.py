@@ -1,5 +1,6 @@
-"""Upgrade from the released schema: a database made with 19.0.1.0.0 upgrades to the
-manifest's version and keeps its data.
+"""Upgrade from the released schemas: a database made with 19.0.1.0.0, and one made
+with 19.0.1.1.0 (the previous version), upgrades to the manifest's version and keeps
+its data.
 
 The released addon is the code of commit ``RELEASED_COMMIT`` (taken from the project's
 own git history with ``git archive``). A fresh database gets it installed and filled,
@@ -12,6 +13,7 @@ still equals the sum of its movements, the upgrade log is free of WARNING and ER
 lines, and the upgraded database behaves: closing again bills nothing twice.
 """
 
+import ast
 import configparser
 import io
 import os
@@ -131,7 +133,8 @@ invoiced.write({"stage_id": done.id})
 invoice = invoiced.hotrush_charge_ids.move_id
 invoice.action_post()
 invoice._reverse_moves([{"ref": "Wrong customer"}]).action_post()
-assert reversed_balance.amount == 0.0, "the released version gave something back"
+# 19.0.1.0.0 gave nothing of its deduction back; 19.0.1.1.0 gives it back at once
+print("REVERSED", reversed_balance.amount)
 
 # the run of the SLA action the requests triggered: the 'Respond by' activities
 env["helpdesk.ticket"]._cron_hotrush_sla()
@@ -166,9 +169,18 @@ print("RUNNING", running.hotrush, running.hotrush_sla_status)
 env.cr.rollback()
 """
 
-# The commit of the released version (19.0.1.0.0)
+# The commit of the released version (19.0.1.0.0), and of the previous one (19.0.1.1.0)
 RELEASED_COMMIT = "7e48a72"
+PREVIOUS_COMMIT = "4691b4c"
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def manifest_version():
+    """The version of the current code, from its manifest."""
+    with open(os.path.join(REPO, "hotrush_priority", "__manifest__.py")) as manifest:
+        return ast.literal_eval(manifest.read())["version"]
+
+
 # the tables of the addon's data, and the rows of other tables it touched
 TABLES = {
     "events": "hotrush_event",
@@ -179,16 +191,16 @@ TABLES = {
 }
 
 
-def released_addon(where):
-    """Unpack the released addon from the project's history into ``where``."""
+def released_addon(where, commit=RELEASED_COMMIT):
+    """Unpack the addon of ``commit`` from the project's history into ``where``."""
     archive = subprocess.run(
-        ["git", "-C", REPO, "archive", RELEASED_COMMIT, "hotrush_priority"],
+        ["git", "-C", REPO, "archive", commit, "hotrush_priority"],
         check=False,
         capture_output=True,
     )
     if archive.returncode:
         pytest.fail(
-            f"the released version ({RELEASED_COMMIT}) is not in this clone's "
+            f"the released version ({commit}) is not in this clone's "
             f"history: {archive.stderr.decode()[-500:]} (clone with full history)"
         )
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
@@ -287,11 +299,13 @@ def bad_lines(log):
 
 
 @pytest.fixture
-def released_db(odoo_cmd, tmp_path):
-    """A new database with the released version installed (dropped afterwards)."""
+def released_db(odoo_cmd, tmp_path, request):
+    """A new database with the released version installed (dropped afterwards); the
+    version of the commit the test is parametrized with, else 19.0.1.0.0."""
+    commit = getattr(request, "param", RELEASED_COMMIT)
     name = f"{os.environ['HOTRUSH_TEST_DB']}_released"
     subprocess.run(["dropdb", "--if-exists", name], check=True)
-    conf = released_conf(released_addon(tmp_path / "released"), tmp_path)
+    conf = released_conf(released_addon(tmp_path / "released", commit), tmp_path)
     python = odoo_cmd()[0]
 
     def released(*command):
@@ -314,8 +328,9 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
     printed = dict(
         line.split(" ", 1)
         for line in stdout.splitlines()
-        if line.startswith(("TICKETS ", "COMPANY "))
+        if line.startswith(("TICKETS ", "COMPANY ", "REVERSED "))
     )
+    assert printed["REVERSED"] == "0.0", "the released version gave something back"
     ticket_ids = printed["TICKETS"].split(",")
     tickets = ",".join(ticket_ids)
     schema = {name: columns(db, table) for name, table in TABLES.items()}
@@ -345,7 +360,7 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
         db,
         "SELECT state, latest_version FROM ir_module_module"
         " WHERE name = 'hotrush_priority'",
-    ) == [["installed", "19.0.1.1.0"]]
+    ) == [["installed", manifest_version()]]
 
     after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
     for name in ("tickets", "events", "charges", "charge_lines", "activities"):
@@ -400,5 +415,77 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
     printed = dict(line.split(" ", 1) for line in stdout.splitlines() if " " in line)
     assert printed["CHARGES"] == "0", stdout
     assert printed["CLOSINGS"] == "2 2", stdout
+    assert printed["ADDED"] == "charge 1.0", stdout
+    assert printed["RUNNING"] == "True running", stdout
+
+
+def balances_add_up(db):
+    """Every support balance equals the sum of its movements."""
+    return sql(
+        db,
+        "SELECT count(*) FROM hotrush_support_balance b WHERE b.amount <>"
+        " (SELECT COALESCE(SUM(amount), 0) FROM hotrush_support_balance_line l"
+        "  WHERE l.balance_id = b.id)",
+    ) == [["0"]]
+
+
+@pytest.mark.parametrize("released_db", [PREVIOUS_COMMIT], indirect=True)
+def test_upgrade_from_the_previous_version(odoo_cmd, released_db):
+    """19.0.1.1.0 to the current version: every request, event, charge, balance
+    movement, activity and setting is kept as it was; each request keeps the
+    promise it was planned on (its team's calendar and target)."""
+    db, released = released_db
+    assert sql(
+        db,
+        "SELECT latest_version FROM ir_module_module WHERE name = 'hotrush_priority'",
+    ) == [["19.0.1.1.0"]]
+    stdout, _log = run(
+        released("shell", "--no-http", "--log-level=warn"), input=CREATE_DATA
+    )
+    printed = dict(
+        line.split(" ", 1)
+        for line in stdout.splitlines()
+        if line.startswith(("TICKETS ", "COMPANY ", "REVERSED "))
+    )
+    assert printed["REVERSED"] == "100.0", "19.0.1.1.0 gives the deduction back"
+    ticket_ids = printed["TICKETS"].split(",")
+    tickets = ",".join(ticket_ids)
+    schema = {name: columns(db, table) for name, table in TABLES.items()}
+    before = snapshot(db, ticket_ids, printed["COMPANY"], schema)
+    assert len(before["tickets"]) == 6
+    assert before["charges"] and before["balance_lines"] and before["activities"]
+    assert balances_add_up(db)
+
+    _stdout, log = run(
+        [
+            *odoo_cmd("-u", "hotrush_priority", "--stop-after-init", "--no-http"),
+            "-d",
+            db,
+        ]
+    )
+    assert not bad_lines(log), "\n".join(bad_lines(log))
+    assert sql(
+        db,
+        "SELECT state, latest_version FROM ir_module_module"
+        " WHERE name = 'hotrush_priority'",
+    ) == [["installed", manifest_version()]]
+    after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
+    for name, rows in before.items():
+        assert after[name] == rows, f"{name} changed by the upgrade"
+    assert balances_add_up(db)
+    # every request is planned on the team it was requested on
+    assert sql(
+        db,
+        "SELECT count(*), count(*) FILTER (WHERE hotrush_plan_team_id = team_id)"
+        f" FROM helpdesk_ticket WHERE id IN ({tickets})"
+        " AND hotrush_requested_at IS NOT NULL",
+    ) == [["6", "6"]]
+    # the upgraded data behaves
+    stdout, _log = run(
+        [*odoo_cmd("shell", "--no-http"), "-d", db, "--log-level=warn"],
+        input=CHECK_BEHAVIOUR,
+    )
+    printed = dict(line.split(" ", 1) for line in stdout.splitlines() if " " in line)
+    assert printed["CHARGES"] == "0", stdout
     assert printed["ADDED"] == "charge 1.0", stdout
     assert printed["RUNNING"] == "True running", stdout

@@ -26,7 +26,6 @@ from ..const import (
     HIGHEST_PRIORITY,
     NOTE_MAX_LENGTH,
     OPEN_STATUSES,
-    QUEUE_ORDER,
     REASONS,
     REMOVAL_REASONS,
     SLA_STATUSES,
@@ -36,8 +35,6 @@ from ..const import (
 
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
-
-    _order = QUEUE_ORDER
 
     hotrush = fields.Boolean(
         string="HotRush",
@@ -61,6 +58,19 @@ class HelpdeskTicket(models.Model):
         string="HotRush Requested By",
         copy=False,
         readonly=True,
+    )
+
+    hotrush_plan_team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team",
+        string="HotRush Planned On",
+        compute="_compute_hotrush_plan_team_id",
+        store=True,
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="The team whose calendar and response target the request's deadline "
+        "was planned on. A transfer to another HotRush team keeps the deadline the "
+        "customer was told: the receiving team inherits it.",
     )
 
     # The HotRush columns stay empty on ordinary tickets: their indexes leave NULLs
@@ -158,14 +168,20 @@ class HelpdeskTicket(models.Model):
     # Compute
     # ------------------------------------------------------------------
 
-    @api.depends("hotrush_requested_at", "team_id")
+    @api.depends("hotrush_requested_at")
+    def _compute_hotrush_plan_team_id(self):
+        """The team of the ticket when it was requested; a transfer keeps it."""
+        for ticket in self:
+            ticket.hotrush_plan_team_id = ticket.hotrush_requested_at and ticket.team_id
+
+    @api.depends("hotrush_requested_at", "hotrush_plan_team_id")
     def _compute_hotrush_deadline(self):
         """Plan all deadlines of the batch with one planning per calendar (calendar
         and target read once per team and company)."""
         per_calendar, setups = defaultdict(list), {}
         requested = self.filtered("hotrush_requested_at")
         for ticket in requested:
-            key = (ticket.team_id, ticket.company_id)
+            key = (ticket._hotrush_plan_team(), ticket.company_id)
             if key not in setups:
                 calendar = ticket._get_hotrush_calendar()
                 setups[key] = calendar, ticket._get_hotrush_response_hours()
@@ -186,7 +202,9 @@ class HelpdeskTicket(models.Model):
             waiting = ticket.hotrush and not ticket.hotrush_first_response_at
             ticket.hotrush_queue_deadline = waiting and ticket.hotrush_deadline
 
-    @api.depends("hotrush_requested_at", "hotrush_first_response_at", "team_id")
+    @api.depends(
+        "hotrush_requested_at", "hotrush_first_response_at", "hotrush_plan_team_id"
+    )
     def _compute_hotrush_response_working_minutes(self):
         """Working minutes to the first response, one planning per calendar."""
         per_calendar = defaultdict(list)
@@ -255,8 +273,12 @@ class HelpdeskTicket(models.Model):
         if "hotrush" in vals and not self.env.su and not self.env.user._is_internal():
             self._hotrush_refuse_customer_write(bool(vals["hotrush"]))
         starting, ending, removed = self._hotrush_write_transitions(vals)
+        moving = self._hotrush_write_transfers(vals, ending, removed)
+        previous_teams = {ticket.id: ticket.team_id for ticket in moving}
         if not (starting or ending or removed):
-            return super().write(vals)
+            res = super().write(vals)
+            moving._hotrush_transfer(previous_teams)
+            return res
         end = ending._hotrush_end_of_write(vals)
         res = True
         others = self.browse().union(*removed.values())
@@ -272,6 +294,7 @@ class HelpdeskTicket(models.Model):
             ending._hotrush_end(*end)
         for reason, tickets in removed.items():
             tickets._hotrush_end("auto_remove", reason)
+        moving._hotrush_transfer(previous_teams)
         return res
 
     def _hotrush_refuse_customer_write(self, flag):
@@ -327,6 +350,26 @@ class HelpdeskTicket(models.Model):
                     removed.setdefault(reason, empty)
                     removed[reason] |= ticket
         return starting, ending, removed
+
+    def _hotrush_write_transfers(self, vals, ending, removed):
+        """The HotRush tickets of this write that move to another team offering
+        HotRush: their request goes with them, its promise unchanged."""
+        if "team_id" not in vals:
+            return self.browse()
+        kept = (
+            self.filtered("hotrush") - ending - self.browse().union(*removed.values())
+        )
+        return kept.filtered(lambda t: t.team_id.id != vals["team_id"])
+
+    def _hotrush_transfer(self, previous_teams):
+        """These HotRush tickets moved to another HotRush team: the deadline the
+        customer was told stands, the receiving team inherits it (the plan keeps the
+        team it was made on). Satellites record and act (the audit event, the
+        'Respond by' activity of the new team).
+
+        :param previous_teams: ticket id -> its team before the move
+        """
+        return True
 
     def _hotrush_auto_removal_reason(self, team, category):
         """Why HotRush ends automatically with this team and category, or False."""
@@ -647,6 +690,16 @@ class HelpdeskTicket(models.Model):
             return "breached"
         return "running"
 
+    def _hotrush_breached_at(self, now):
+        """The verdict at ``now``, whether or not the SLA action has run: breached
+        when answered after the deadline plus grace, or unanswered past it."""
+        self.ensure_one()
+        if self.hotrush_sla_status == "breached":
+            return True
+        if not self.hotrush_deadline:
+            return False
+        return (self.hotrush_first_response_at or now) > self._hotrush_breach_time()
+
     def _hotrush_breach_time(self):
         """Deadline plus grace: a first response after this instant breaches the SLA."""
         self.ensure_one()
@@ -706,9 +759,10 @@ class HelpdeskTicket(models.Model):
         customer; planning needs them even for users without access to calendars.
         """
         self.ensure_one()
+        team = self._hotrush_plan_team()
         # sudo: calendars only (working hours and public holidays), see the docstring
-        if self.team_id:
-            calendar = self.team_id.sudo()._get_hotrush_calendar()
+        if team:
+            calendar = team.sudo()._get_hotrush_calendar()
         else:
             calendar = (
                 (self.company_id or self.env.company).sudo()._get_hotrush_calendar()
@@ -717,9 +771,16 @@ class HelpdeskTicket(models.Model):
 
     def _get_hotrush_response_hours(self):
         self.ensure_one()
-        if self.team_id:
-            return self.team_id._get_hotrush_response_hours()
+        team = self._hotrush_plan_team()
+        if team:
+            return team._get_hotrush_response_hours()
         return (self.company_id or self.env.company).hotrush_response_hours
+
+    def _hotrush_plan_team(self):
+        """The team whose calendar and target plan this ticket's request: the one it
+        was requested on, kept by a transfer; the ticket's team before a request."""
+        self.ensure_one()
+        return self.hotrush_plan_team_id or self.team_id
 
     def _hotrush_responsible_user(self):
         """Who answers the request: the assignee, else the team leader; support staff

@@ -39,6 +39,18 @@ class HelpdeskTicket(models.Model):
         self._hotrush_log_event("end", action, reason=reason, note=note)
         return res
 
+    def _hotrush_transfer(self, previous_teams):
+        res = super()._hotrush_transfer(previous_teams)
+        # a request not said yet is said first
+        self._hotrush_log_pending_notes()
+        for ticket in self:
+            ticket._hotrush_log_event(
+                "transfer",
+                "transfer",
+                vals={"previous_team_id": previous_teams[ticket.id].id},
+            )
+        return res
+
     def _hotrush_deadline_moved(self, before, why):
         res = super()._hotrush_deadline_moved(before, why)
         self._hotrush_log_moves(before, why)
@@ -54,7 +66,7 @@ class HelpdeskTicket(models.Model):
     def _hotrush_log_event(self, kind, action, reason=False, note=False, **options):
         """Record an audit event per ticket and say it in the chatter, as an internal
         note; with ``note_later=True``, the note waits for the SLA scheduled action
-        (``_hotrush_log_pending_notes``)."""
+        (``_hotrush_log_pending_notes``); ``vals``: more values of the events."""
         if not self:
             return self.env["hotrush.event"]
         later = options.get("note_later") and self._hotrush_notes_later()
@@ -62,6 +74,7 @@ class HelpdeskTicket(models.Model):
             dict(
                 ticket._hotrush_prepare_event_vals(kind, action, reason, note),
                 note_pending=bool(later),
+                **options.get("vals", {}),
             )
             for ticket in self
         ]

@@ -147,6 +147,8 @@ class HelpdeskTicket(models.Model):
             self.browse(billed)._hotrush_check_billed_hours(billed)
         if was_open:
             closing = was_open.filtered("closed")
+            # the status as time says at the closing instant, before it is billed
+            closing._hotrush_update_sla_status()
             closing._hotrush_count_closing()
             closing._hotrush_charge_closed()
         return res
@@ -247,7 +249,11 @@ class HelpdeskTicket(models.Model):
         company = self.company_id
         if not self.hotrush:
             return 1.0
-        if company.hotrush_waive_breached and self.hotrush_sla_status == "breached":
+        # the verdict at the closing instant: a deadline passed before the SLA
+        # action ran is a breach all the same
+        if company.hotrush_waive_breached and self._hotrush_breached_at(
+            fields.Datetime.now()
+        ):
             return 1.0
         return company.hotrush_rate_multiplier
 

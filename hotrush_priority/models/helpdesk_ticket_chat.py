@@ -9,13 +9,15 @@ the customer in the ticket's conversation and counts as the first response at th
 chat's start, met or breached as a reply at that moment would be (HR-84).
 """
 
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime
 
-from ..const import CHAT_ACTIVITY, NOTE_MAX_LENGTH
+from ..const import CHAT_ACTIVITY, CHAT_ON_TIME_MINUTES, NOTE_MAX_LENGTH
 
 # what the customer asked for: written by the chat rules only
 CHAT_FIELDS = ("hotrush_chat_tool_id", "hotrush_chat_contact", "hotrush_chat_at")
@@ -24,6 +26,10 @@ CHAT_CANCELLING_ENDS = ("uncheck", "withdraw")
 # set while the message of a held chat is posted: the first-response rules read the
 # chat's start, stored on the ticket by the action, as the time of that answer
 CHAT_HELD_CONTEXT = "hotrush_chat_held"
+# its value for the message of a chat that does not answer the request: an object no
+# request (JSON-RPC, a form, an e-mail) can give, so no caller can make a real reply
+# count for nothing
+NOT_AN_ANSWER = object()
 
 
 class HelpdeskTicket(models.Model):
@@ -88,6 +94,13 @@ class HelpdeskTicket(models.Model):
         if self.env.context.get(CHAT_HELD_CONTEXT) and self.hotrush_chat_held_at:
             return self.hotrush_chat_held_at
         return super()._hotrush_response_time(message)
+
+    def _hotrush_is_first_response(self, message):
+        """The message of a held chat answers the request only when the chat was the
+        booked one (``_hotrush_chat_answers``)."""
+        if self.env.context.get(CHAT_HELD_CONTEXT) is NOT_AN_ANSWER:
+            return False
+        return super()._hotrush_is_first_response(message)
 
     # ------------------------------------------------------------------
     # Live chat request (HR-40 … HR-42)
@@ -361,10 +374,12 @@ class HelpdeskTicket(models.Model):
             note = self._hotrush_clean_text(
                 str(note), NOTE_MAX_LENGTH, self.env._("Note")
             )
-        # sudo: the start is a system field, written by this rule for the ticket
-        # the agent may write (checked above); the post below reads it
-        self.sudo().write({"hotrush_chat_held_at": start})
-        self._hotrush_post_chat_held(start, note)
+        answers = self._hotrush_chat_answers(start)
+        if answers:
+            # sudo: the start is a system field, written by this rule for the
+            # ticket the agent may write (checked above); the post below reads it
+            self.sudo().write({"hotrush_chat_held_at": start})
+        self._hotrush_post_chat_held(start, note, answers=answers)
         self.activity_feedback(
             [CHAT_ACTIVITY],
             feedback=self.env._("Held by %(user)s.", user=self.env.user.name),
@@ -422,11 +437,31 @@ class HelpdeskTicket(models.Model):
             )
         return start
 
-    def _hotrush_post_chat_held(self, start, note):
+    def _hotrush_chat_answers(self, start):
+        """Whether a chat held at ``start`` is the answer to the HotRush request: the
+        chat the customer booked, started within ``CHAT_ON_TIME_MINUTES`` of the
+        booked time and not after the deadline plus grace. Any other chat (never
+        booked, another time, recorded with a start back in time after a breach)
+        is told as a chat; it never answers the request nor moves its verdict."""
+        self.ensure_one()
+        if (
+            not self.hotrush
+            or self.hotrush_first_response_at
+            or not self.hotrush_chat_at
+        ):
+            return False
+        on_time = timedelta(minutes=CHAT_ON_TIME_MINUTES)
+        return (
+            abs(start - self.hotrush_chat_at) <= on_time
+            and start <= self._hotrush_breach_time()
+        )
+
+    def _hotrush_post_chat_held(self, start, note, answers=True):
         """Tell the customer, as the agent, in their language and zone: a public
         comment in the portal's conversation, notified to the customer only (the
-        other followers, another customer among them, are skipped), which the
-        first-response rules read at ``start``.
+        other followers, another customer among them, are skipped). When the chat
+        ``answers`` the request, the first-response rules read it at ``start``;
+        otherwise it is no answer at all.
 
         :return: the message
         """
@@ -438,7 +473,8 @@ class HelpdeskTicket(models.Model):
         )
         if note:
             body += Markup("<p>%s</p>") % note
-        return self.with_context(**{CHAT_HELD_CONTEXT: True}).message_post(
+        held = True if answers else NOT_AN_ANSWER
+        return self.with_context(**{CHAT_HELD_CONTEXT: held}).message_post(
             body=body,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",

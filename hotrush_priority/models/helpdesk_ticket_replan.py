@@ -28,7 +28,7 @@ PLANNED_FIELDS = ("hotrush_queued_until", "hotrush_deadline")
 # what the re-planning reads of each ticket, in this order
 REPLAN_COLUMNS = (
     "id",
-    "team_id",
+    "hotrush_plan_team_id",
     "company_id",
     "hotrush_requested_at",
     *PLANNED_FIELDS,
@@ -65,7 +65,7 @@ class HelpdeskTicket(models.Model):
         if companies is not None:
             domain &= Domain("company_id", "in", companies.ids)
         if teams is not None:
-            domain &= Domain("team_id", "in", teams.ids)
+            domain &= Domain("hotrush_plan_team_id", "in", teams.ids)
         return self._hotrush_replan_domain(domain, why, calendars)
 
     def _hotrush_replan(self, why):
@@ -138,7 +138,7 @@ class HelpdeskTicket(models.Model):
         for ticket_id, team_id, company_id, *_rest in rows:
             samples.setdefault((team_id, company_id), ticket_id)
         tickets = self.browse(list(samples.values()))
-        tickets.fetch(["team_id", "company_id"])
+        tickets.fetch(["hotrush_plan_team_id", "team_id", "company_id"])
         setups = {}  # (team id, company id) -> (calendar, response hours)
         for key, ticket in zip(samples, tickets, strict=True):
             setups[key] = (

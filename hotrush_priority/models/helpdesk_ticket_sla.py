@@ -242,6 +242,35 @@ class HelpdeskTicket(models.Model):
         )._hotrush_schedule_response_activity()
         self._hotrush_wake_at_due_moments(now)
 
+    def _hotrush_transfer(self, previous_teams):
+        res = super()._hotrush_transfer(previous_teams)
+        self._hotrush_hand_over_response_activity()
+        return res
+
+    def _hotrush_hand_over_response_activity(self):
+        """The open 'Respond by' activity of an unanswered request goes to whoever
+        answers it now: after a transfer of an unassigned ticket, the receiving
+        team's leader."""
+        waiting = self.filtered(lambda t: not t.hotrush_first_response_at)
+        if not waiting:
+            return
+        # sudo: the rules hand over the response activities of these tickets only
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", waiting.ids),
+                    ("activity_type_id", "=", self.env.ref(RESPONSE_ACTIVITY).id),
+                ]
+            )
+        )
+        for activity in activities:
+            user = self.browse(activity.res_id)._hotrush_responsible_user()
+            if user and activity.user_id != user:
+                activity.user_id = user
+
     def _hotrush_with_response_activity(self):
         """The tickets of ``self`` with an open HotRush response activity."""
         # sudo: only which tickets have one, whoever runs the step

@@ -43,11 +43,18 @@ class HotrushEvent(models.Model):
         precompute=True,
     )
     team_id = fields.Many2one(comodel_name="helpdesk.ticket.team", readonly=True)
+    previous_team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team",
+        string="Team before",
+        readonly=True,
+        help="Of a transfer to another HotRush team.",
+    )
     kind = fields.Selection(
         selection=[
             ("start", "Urgency started"),
             ("end", "Urgency ended"),
             ("move", "Deadline moved"),
+            ("transfer", "Team changed"),
         ],
         required=True,
         readonly=True,
@@ -122,6 +129,15 @@ class HotrushEvent(models.Model):
         event, ticket = self, self.ticket_id
         if event.kind == "move":
             return event._move_message(ticket._hotrush_format)
+        if event.kind == "transfer":
+            return self.env._(
+                "HotRush request transferred from %(before)s to %(after)s by "
+                "%(user)s; the deadline stays %(deadline)s, as the customer was told.",
+                before=event.previous_team_id.name,
+                after=event.team_id.name,
+                user=event.user_id.name,
+                deadline=ticket._hotrush_format(event.deadline),
+            )
         if event.kind == "start":
             if ticket.hotrush_queued_until:
                 return self.env._(
@@ -180,7 +196,7 @@ class HotrushEvent(models.Model):
             return dates[key]
 
         for event in self:
-            key = (event.ticket_id.team_id, event.ticket_id.company_id)
+            key = (event.ticket_id._hotrush_plan_team(), event.ticket_id.company_id)
             if key not in zones:
                 calendar = event.ticket_id._get_hotrush_calendar()
                 zones[key] = (calendar and calendar._hotrush_zone()) or "UTC"

@@ -26,3 +26,5 @@ from . import test_portal_form
 from . import test_portal_pages
 from . import test_portal_ticket_page
 from . import test_mail_retry
+from . import test_transfer
+from . import test_accessibility

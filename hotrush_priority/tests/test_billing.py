@@ -230,6 +230,45 @@ class TestBilling(HotrushFixture, AccountTestInvoicingCommon):
         self._close(ticket)
         self.assertEqual(ticket.hotrush_charge_ids.multiplier, 1.0)
 
+    def test_closed_past_the_deadline_before_the_sla_action_ran(self):
+        """The rate is the verdict at the closing instant: unanswered past deadline
+        plus grace is a breach, whether or not the SLA action has run."""
+        self.company.hotrush_grace_minutes = 10
+        self._give_balance(self.customer_company, 1000.0)
+        for waive, multiplier in ((True, 1.0), (False, 2.0)):
+            with self.subTest(waive=waive):
+                self.company.hotrush_waive_breached = waive
+                ticket = self._hotrush_ticket()
+                self.assertEqual(ticket.hotrush_sla_status, "running")
+                with freeze_time(local_to_utc(MSK, 2026, 11, 26, 12, 11)):
+                    self._close(ticket)
+                self.assertEqual(ticket.hotrush_sla_status, "breached")
+                self.assertEqual(ticket.hotrush_charge_ids.multiplier, multiplier)
+
+    def test_closed_within_the_grace_is_no_breach(self):
+        self.company.write(
+            {"hotrush_grace_minutes": 10, "hotrush_waive_breached": True}
+        )
+        self._give_balance(self.customer_company, 1000.0)
+        ticket = self._hotrush_ticket()
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 12, 10)):
+            self._close(ticket)
+        self.assertEqual(ticket.hotrush_sla_status, "running")
+        self.assertEqual(ticket.hotrush_charge_ids.multiplier, 2.0)
+
+    def test_answered_in_time_and_closed_late_is_no_breach(self):
+        self.company.hotrush_waive_breached = True
+        self._give_balance(self.customer_company, 1000.0)
+        ticket = self._hotrush_ticket()
+        with freeze_time(local_to_utc(MSK, 2026, 11, 26, 11, 30)):
+            ticket.with_user(self.agent).message_post(
+                body="Fixed.", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        with freeze_time(local_to_utc(MSK, 2026, 11, 27, 15, 0)):
+            self._close(ticket)
+        self.assertEqual(ticket.hotrush_sla_status, "met")
+        self.assertEqual(ticket.hotrush_charge_ids.multiplier, 2.0)
+
     def test_charges_share_the_draft_support_invoice(self):
         self._give_balance(self.customer_company, 1000.0)
         first = self._hotrush_ticket(hours=1.0)

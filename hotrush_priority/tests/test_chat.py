@@ -101,7 +101,8 @@ class TestChatSlot(HotrushCase):
 
 @tagged("post_install", "-at_install")
 class TestChatHeld(HotrushCase):
-    """A chat held is the first response at its start, met or breached."""
+    """The chat the customer booked, held, is the first response at its start, met
+    or breached; any other chat is told as a chat and answers nothing."""
 
     @classmethod
     def setUpClass(cls):
@@ -112,6 +113,15 @@ class TestChatHeld(HotrushCase):
         super().setUp()
         self.ticket = self._request_notified(thursday(11), user_id=self.agent.id)
         self.assertEqual(self.ticket.hotrush_sla_status, "running")
+
+    def _book(self, when, at=None):
+        """The customer books a live chat at ``when`` (asked at 11:20 by default)."""
+        with freeze_time(at or thursday(11, 20)):
+            self.ticket.with_user(self.portal).action_hotrush_request_chat(
+                self.env.ref("hotrush_priority.chat_tool_zoom").id,
+                "rita@rushmore.example.com",
+                when,
+            )
 
     def _held(self, start, at, user=None, note="We restarted the payment service."):
         with freeze_time(at):
@@ -153,23 +163,60 @@ class TestChatHeld(HotrushCase):
         self.assertTrue(self.ticket.hotrush_told_answer_at, "the answered notice")
         self.assertFalse(self.ticket.hotrush_told_breach_at)
 
-    def test_held_after_deadline_breached(self):
-        self._held(thursday(12, 5), at=thursday(12, 10))
+    def test_booked_chat_held_after_the_deadline_is_no_answer(self):
+        """Booked for 11:55, started at 12:05: after the deadline, it answers
+        nothing; time breaches the request."""
+        self._book(thursday(11, 55))
+        message = self._held(thursday(12, 5), at=thursday(12, 10))
+        self.assertEqual(len(message), 1, "told as a chat")
+        self.assertFalse(self.ticket.hotrush_first_response_at)
+        self.assertFalse(self.ticket.hotrush_chat_held_at)
+        self._run_cron(thursday(12, 11))
         self.assertEqual(self.ticket.hotrush_sla_status, "breached")
-        self.assertEqual(self.ticket.hotrush_first_response_at, thursday(12, 5))
         self.flush_tracking()
         self.assertTrue(self.ticket.hotrush_told_breach_at, "the breached notice")
         self.assertFalse(self.ticket.hotrush_told_answer_at)
 
-    def test_held_in_time_recorded_after_the_breach_was_decided(self):
+    def test_booked_chat_held_on_time_recorded_after_the_breach(self):
+        """The booked chat held at 11:50, recorded at 12:20 after the SLA action
+        decided a breach: it counts at its start."""
+        self._book(thursday(11, 50))
         self._run_cron(thursday(12, 1))
         self.assertEqual(self.ticket.hotrush_sla_status, "breached")
         self._held(thursday(11, 50), at=thursday(12, 20))
         self.assertEqual(self.ticket.hotrush_sla_status, "met")
         self.assertEqual(self.ticket.hotrush_first_response_at, thursday(11, 50))
 
+    def test_unbooked_chat_backdated_after_a_breach_moves_nothing(self):
+        """A chat the customer never booked, recorded after the breach with a start
+        before the deadline, is told as a chat: the breach stands."""
+        self._run_cron(thursday(12, 1))
+        self.assertEqual(self.ticket.hotrush_sla_status, "breached")
+        message = self._held(thursday(11, 50), at=thursday(12, 20))
+        self.assertEqual(len(message), 1)
+        self.assertFalse(message.is_internal, "the customer is told of the chat")
+        self.assertEqual(self.ticket.hotrush_sla_status, "breached")
+        self.assertFalse(self.ticket.hotrush_first_response_at)
+        self.assertFalse(self.ticket.hotrush_chat_held_at)
+        self.flush_tracking()
+        self.assertFalse(self.ticket.hotrush_told_answer_at, "never 'answered in time'")
+
+    def test_chat_at_another_time_than_booked_is_no_answer(self):
+        """Booked for 11:30; a chat started 16 minutes off is another chat."""
+        self._book(thursday(11, 30))
+        for start in (thursday(11, 46), thursday(11, 13)):
+            with self.subTest(start=start):
+                self._held(start, at=thursday(11, 50))
+                self.assertFalse(self.ticket.hotrush_first_response_at)
+                self.assertEqual(self.ticket.hotrush_sla_status, "running")
+        # 15 minutes late is still the booked chat
+        self._held(thursday(11, 45), at=thursday(11, 55))
+        self.assertEqual(self.ticket.hotrush_first_response_at, thursday(11, 45))
+        self.assertEqual(self.ticket.hotrush_sla_status, "met")
+
     def test_held_within_the_grace_is_met_as_a_reply(self):
         self.company.hotrush_grace_minutes = 10
+        self._book(thursday(11, 58))
         self._held(thursday(12, 9), at=thursday(12, 15))
         self.assertEqual(self.ticket.hotrush_sla_status, "met", "within the grace")
 
@@ -258,7 +305,9 @@ class TestChatHeld(HotrushCase):
         self.assertEqual(self.ticket.hotrush_sla_status, "breached")
 
     def test_new_request_forgets_the_held_chat(self):
+        self._book(thursday(11, 30))
         self._held(thursday(11, 30), at=thursday(11, 40))
+        self.assertEqual(self.ticket.hotrush_chat_held_at, thursday(11, 30))
         with freeze_time(thursday(11, 50)):
             self.ticket.with_user(self.agent).action_hotrush_withdraw()
         with freeze_time(thursday(13)):
@@ -267,6 +316,7 @@ class TestChatHeld(HotrushCase):
         self.assertFalse(self.ticket.hotrush_first_response_at)
 
     def test_wizard(self):
+        self._book(thursday(11, 35))
         action = self.ticket.with_user(
             self.agent
         ).action_hotrush_open_chat_held_wizard()
@@ -322,6 +372,8 @@ class TestChatRoutes(RpcMixin, PortalMixin, HttpCase):
     def test_chat_held_by_rpc(self):
         ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
         start = ticket.hotrush_requested_at
+        # the customer booked a chat at that moment (the rules write the booking)
+        ticket.sudo().hotrush_chat_at = start
         self.authenticate("hr_portal", "hr_portal_pw")
         self.assertRpcRefused(
             "odoo.exceptions.AccessError",
