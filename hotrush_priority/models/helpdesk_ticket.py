@@ -803,6 +803,7 @@ class HelpdeskTicket(models.Model):
         return {
             "hotrush_requested_at",
             "hotrush_requested_by_id",
+            "hotrush_plan_team_id",
             "hotrush_deadline",
             "hotrush_queued_until",
             "hotrush_queue_deadline",

@@ -5,7 +5,7 @@ was told: the receiving team inherits the promise, the history says who moved it
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import HotrushCase, local_to_utc, make_calendar
@@ -33,7 +33,10 @@ class TestTransfer(HotrushCase):
         # an L2 team with its own calendar (London, 08:00-16:00) and a 2 h target:
         # a request at 11:00 Moscow (08:00 London) planned on it is due at 13:00
         cls.london = make_calendar(
-            cls.env, "London office", "Europe/London", [(d, 8.0, 16.0) for d in range(5)]
+            cls.env,
+            "London office",
+            "Europe/London",
+            [(d, 8.0, 16.0) for d in range(5)],
         )
         cls.l2_team = cls.env["helpdesk.ticket.team"].create(
             {
@@ -123,7 +126,9 @@ class TestTransfer(HotrushCase):
         self.assertEqual(ticket.hotrush_deadline, thursday(12))
         with freeze_time(thursday(11, 30)):
             ticket.with_user(self.agent).message_post(
-                body="We found it.", message_type="comment", subtype_xmlid="mail.mt_comment"
+                body="We found it.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
             )
         self.assertEqual(ticket.hotrush_first_response_at, thursday(11, 30))
         self.assertEqual(ticket.hotrush_sla_status, "met")
@@ -161,7 +166,9 @@ class TestTransfer(HotrushCase):
         )
         self.assertEqual(report, [("met", 30.0)])
         # the activity of an answered request stays done; no other is made
-        self.assertFalse(ticket.activity_ids.filtered(lambda a: a.user_id == self.l2_leader))
+        self.assertFalse(
+            ticket.activity_ids.filtered(lambda a: a.user_id == self.l2_leader)
+        )
 
     def test_moving_back_and_forth_is_in_the_history(self):
         ticket = self._request_notified(thursday(11))
@@ -190,3 +197,61 @@ class TestTransfer(HotrushCase):
         self.assertEqual(ticket.hotrush_plan_team_id, self.l2_team)
         # 08:15 London + 2 working hours
         self.assertEqual(ticket.hotrush_deadline, thursday(13, 15))
+
+    def test_the_planned_team_is_the_rules_own(self):
+        """Nobody moves a promise by writing the team it was planned on: not an
+        agent, not a manager, not a customer, not by RPC or import."""
+        ticket = self._request_notified(thursday(11))
+        for user in (self.agent, self.leader, self.portal):
+            with (
+                self.subTest(user=user.login),
+                self.refused(AccessError, "set by the HotRush rules"),
+            ):
+                ticket.with_user(user).write({"hotrush_plan_team_id": self.l2_team.id})
+        self.assertEqual(ticket.hotrush_plan_team_id, self.team)
+        self.assertEqual(ticket.hotrush_deadline, thursday(12))
+
+    def test_queued_request_keeps_its_opening(self):
+        """Requested before the opening, moved before it: the opening and the
+        deadline stay, the opening notice comes at the promised moment."""
+        ticket = self._request_notified(thursday(8))
+        self.assertEqual(ticket.hotrush_queued_until, thursday(9))
+        self._transfer(ticket, self.l2_team, thursday(8, 30))
+        self.assertEqual(ticket.hotrush_queued_until, thursday(9))
+        self.assertEqual(ticket.hotrush_deadline, thursday(10))
+        self.assertEqual(ticket.hotrush_sla_status, "queued")
+        self._run_cron(thursday(9))
+        self.assertEqual(ticket.hotrush_opening_notified_at, thursday(9))
+        self.assertEqual(ticket.hotrush_sla_status, "running")
+
+    def test_breached_request_stays_breached(self):
+        ticket = self._request_notified(thursday(11))
+        self._run_cron(thursday(12, 1))
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
+        self._transfer(ticket, self.l2_team, thursday(12, 5))
+        self.assertEqual(ticket.hotrush_sla_status, "breached")
+        self.assertEqual(ticket.hotrush_deadline, thursday(12))
+        self.assertEqual(self._transfers(ticket).sla_status, "breached")
+
+    def test_several_tickets_moved_at_once(self):
+        """A batch write moves each request with its own promise and event; an
+        ordinary ticket of the batch has none."""
+        first = self._request_notified(thursday(11))
+        second = self._request_notified(thursday(11, 20))
+        plain = self._create_ticket()
+        self._transfer(first | second | plain, self.l2_team, thursday(11, 30))
+        self.assertEqual(first.hotrush_deadline, thursday(12))
+        self.assertEqual(second.hotrush_deadline, thursday(12, 20))
+        self.assertEqual(len(self._transfers(first)), 1)
+        self.assertEqual(len(self._transfers(second)), 1)
+        self.assertFalse(plain.hotrush_event_ids)
+        self.assertFalse(plain.hotrush_plan_team_id)
+
+    def test_own_tickets_agent_moving_a_ticket_is_recorded_as_such(self):
+        """An agent who may write the ticket moves it: the event names them."""
+        ticket = self._request_notified(thursday(11), user_id=self.agent.id)
+        with freeze_time(thursday(11, 10)):
+            ticket.with_user(self.agent).write({"team_id": self.l2_team.id})
+        self.assertEqual(self._transfers(ticket).user_id, self.agent)
+        # assigned: the activity stays with its assignee
+        self.assertEqual(ticket.activity_ids.user_id, self.agent)
