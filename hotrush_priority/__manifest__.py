@@ -24,6 +24,7 @@
         "report/hotrush_sla_report_views.xml",
         "views/hotrush_event_views.xml",
         "views/helpdesk_ticket_templates.xml",
+        "views/message_templates.xml",
         "views/portal_support_balance_templates.xml",
         "views/support_balance_views.xml",
         "views/hotrush_chat_tool_views.xml",

@@ -11,8 +11,6 @@ chat's start, met or breached as a reply at that moment would be (HR-84).
 
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime
@@ -467,12 +465,15 @@ class HelpdeskTicket(models.Model):
         """
         self.ensure_one()
         ticket = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        body = Markup("<p>%s</p>") % ticket.env._(
-            "We held a live chat with you on %(time)s.",
-            time=ticket._hotrush_format(start, tz=self._hotrush_chat_customer_tz()),
+        body = ticket.env["ir.qweb"]._render(
+            "hotrush_priority.message_chat_held",
+            {
+                "held_at": ticket._hotrush_format(
+                    start, tz=self._hotrush_chat_customer_tz()
+                ),
+                "note": note,
+            },
         )
-        if note:
-            body += Markup("<p>%s</p>") % note
         held = True if answers else NOT_AN_ANSWER
         return self.with_context(**{CHAT_HELD_CONTEXT: held}).message_post(
             body=body,

@@ -39,6 +39,7 @@ class HotrushSlaReport(models.Model):
                 "hotrush_deadline",
                 "hotrush_first_response_at",
                 "hotrush_first_response_user_id",
+                "hotrush_plan_team_id",
                 "hotrush_requested_at",
                 "hotrush_response_working_minutes",
                 "hotrush_sla_status",
@@ -50,7 +51,12 @@ class HotrushSlaReport(models.Model):
 
     ticket_id = fields.Many2one(comodel_name="helpdesk.ticket", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
-    team_id = fields.Many2one(comodel_name="helpdesk.ticket.team", readonly=True)
+    team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team",
+        readonly=True,
+        help="The team the request was made to: its promise and verdict are that "
+        "team's, wherever the ticket went afterwards.",
+    )
     user_id = fields.Many2one(comodel_name="res.users", string="Agent", readonly=True)
     first_response_user_id = fields.Many2one(
         comodel_name="res.users", string="First Response By", readonly=True
@@ -128,7 +134,7 @@ class HotrushSlaReport(models.Model):
             SELECT t.id AS id,
                    t.id AS ticket_id,
                    t.company_id AS company_id,
-                   t.team_id AS team_id,
+                   COALESCE(t.hotrush_plan_team_id, t.team_id) AS team_id,
                    t.user_id AS user_id,
                    t.hotrush_first_response_user_id AS first_response_user_id,
                    t.commercial_partner_id AS partner_id,

@@ -49,11 +49,11 @@ def axe_check_js(axe_url):
     """Browser code: load axe from ``axe_url``, run it on the page, report the
     violations of the addon's markup with console.error (the test fails), else the
     success signal."""
-    return """
+    code = """
 (async () => {
     await new Promise((resolve, reject) => {
         const script = document.createElement("script");
-        script.src = %(url)s;
+        script.src = AXE_URL;
         script.onload = resolve;
         script.onerror = () => reject(new Error("axe-core could not be loaded"));
         document.head.appendChild(script);
@@ -66,9 +66,9 @@ def axe_check_js(axe_url):
         }
         await odoo.portalChatterReady;
     }
-    const ownMarkup = %(own)s;
+    const ownMarkup = OWN_MARKUP;
     const result = await axe.run(document, {
-        runOnly: {type: "tag", values: %(tags)s},
+        runOnly: {type: "tag", values: WCAG_TAGS},
         resultTypes: ["violations"],
     });
     const found = [];
@@ -91,11 +91,14 @@ def axe_check_js(axe_url):
         console.log("test successful");
     }
 })();
-""" % {
-        "url": json.dumps(axe_url),
-        "own": json.dumps(OWN_MARKUP),
-        "tags": json.dumps(WCAG_TAGS),
-    }
+"""
+    for name, value in (
+        ("AXE_URL", axe_url),
+        ("OWN_MARKUP", OWN_MARKUP),
+        ("WCAG_TAGS", WCAG_TAGS),
+    ):
+        code = code.replace(name, json.dumps(value))
+    return code
 
 
 class AccessibilityMixin(PortalMixin):

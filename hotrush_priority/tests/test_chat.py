@@ -214,6 +214,30 @@ class TestChatHeld(HotrushCase):
         self.assertEqual(self.ticket.hotrush_first_response_at, thursday(11, 45))
         self.assertEqual(self.ticket.hotrush_sla_status, "met")
 
+    def test_an_earlier_other_chat_then_the_booked_one(self):
+        """A quick chat at another time is told as a chat; the booked one, held
+        later, still answers the request at its start."""
+        self._book(thursday(11, 45))
+        self._held(thursday(11, 21), at=thursday(11, 25))
+        self.assertFalse(self.ticket.hotrush_first_response_at)
+        messages = self._held(thursday(11, 46), at=thursday(11, 55))
+        self.assertEqual(len(messages), 2, "both told to the customer")
+        self.assertEqual(self.ticket.hotrush_first_response_at, thursday(11, 46))
+        self.assertEqual(self.ticket.hotrush_sla_status, "met")
+
+    def test_booked_chat_of_an_ended_request_answers_nothing(self):
+        """Withdrawn after assignment, the booked chat is cancelled; a chat held
+        at that time anyway is told as a chat, nothing of the ended request
+        changes."""
+        self._book(thursday(11, 40))
+        with freeze_time(thursday(11, 30)):
+            self.ticket.with_user(self.portal).action_hotrush_withdraw()
+        self.assertFalse(self.ticket.hotrush_chat_at, "the booking is cancelled")
+        messages = self._held(thursday(11, 40), at=thursday(11, 45))
+        self.assertEqual(len(messages), 1)
+        self.assertFalse(self.ticket.hotrush_first_response_at)
+        self.assertEqual(self.ticket.hotrush_sla_status, "cancelled")
+
     def test_held_within_the_grace_is_met_as_a_reply(self):
         self.company.hotrush_grace_minutes = 10
         self._book(thursday(11, 58))

@@ -126,6 +126,22 @@ class TestSlaReport(HotrushCase):
                 "user_ids": [Command.set([self.leader.id])],
             }
         )
+        # a request made to the second line, answered in 30 min
+        with freeze_time(local_to_utc(MSK, 2026, 12, 1, 11, 0)):
+            second = self._create_ticket(
+                name="Ticket h",
+                hotrush=True,
+                team_id=second_team.id,
+                user_id=self.leader.id,
+            )
+        with freeze_time(local_to_utc(MSK, 2026, 12, 1, 11, 30)):
+            second.with_user(self.leader).message_post(
+                body="We are on it.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        # "e", answered late by Technical Support, escalated to the second line
+        # afterwards: its verdict stays the team's it was made to
         self.tickets["e"].team_id = second_team
         groups = self._figures(["team_id", "requested_at:month"])
         figures = {
@@ -140,7 +156,8 @@ class TestSlaReport(HotrushCase):
             figures,
             {
                 ("Technical Support", "November 2026"): (6, 75.0, 35.0),
-                ("Second Line", "December 2026"): (1, 0.0, 120.0),
+                ("Technical Support", "December 2026"): (1, 0.0, 120.0),
+                ("Second Line", "December 2026"): (1, 100.0, 30.0),
             },
         )
 

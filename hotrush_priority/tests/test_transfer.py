@@ -159,12 +159,12 @@ class TestTransfer(HotrushCase):
         self.assertEqual(
             ticket.read(list(before[0].keys() - {"id"}))[0], before[0], "the verdict"
         )
-        report = self.env["helpdesk.ticket"]._read_group(
-            [("id", "=", ticket.id)],
-            ["hotrush_sla_status"],
-            ["hotrush_response_working_minutes:avg"],
+        report = self.env["hotrush.sla.report"]._read_group(
+            [("ticket_id", "=", ticket.id)],
+            ["team_id", "sla_status"],
+            ["response_minutes:avg"],
         )
-        self.assertEqual(report, [("met", 30.0)])
+        self.assertEqual(report, [(self.team, "met", 30.0)], "the team it was made to")
         # the activity of an answered request stays done; no other is made
         self.assertFalse(
             ticket.activity_ids.filtered(lambda a: a.user_id == self.l2_leader)

@@ -255,6 +255,8 @@ def _p3_hr_data(db, ids, requests):
             proto,
             {
                 "team_id": [teams[index] for index, _start in requests],
+                # each request planned on its own team, as a request makes it
+                "hotrush_plan_team_id": [teams[index] for index, _start in requests],
                 "hotrush_requested_at": [start for _index, start in requests],
                 "number": [f"P3-{n:06d}" for n in range(len(requests))],
                 "name": [f"P3 ticket {n}" for n in range(len(requests))],
@@ -310,6 +312,8 @@ def _p3_sla_data(db, requests):
             proto,
             {
                 "team_id": [teams[index] for index, _start in requests],
+                # each request planned on its own team, as a request makes it
+                "hotrush_plan_team_id": [teams[index] for index, _start in requests],
                 "create_date": starts,
                 "number": [f"P3-{n:06d}" for n in range(len(requests))],
                 "name": [f"P3 ticket {n}" for n in range(len(requests))],

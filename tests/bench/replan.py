@@ -64,6 +64,8 @@ def _p6_data(db, ids, requests, now):
             proto,
             {
                 "team_id": [teams[requests[n][0]] for n in rest],
+                # each request planned on its own team, as a request makes it
+                "hotrush_plan_team_id": [teams[requests[n][0]] for n in rest],
                 "hotrush_requested_at": starts,
                 "hotrush_queued_until": [planned[n][0] or None for n in rest],
                 "hotrush_deadline": deadlines,
