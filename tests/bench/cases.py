@@ -312,8 +312,6 @@ def _p3_sla_data(db, requests):
             proto,
             {
                 "team_id": [teams[index] for index, _start in requests],
-                # each request planned on its own team, as a request makes it
-                "hotrush_plan_team_id": [teams[index] for index, _start in requests],
                 "create_date": starts,
                 "number": [f"P3-{n:06d}" for n in range(len(requests))],
                 "name": [f"P3 ticket {n}" for n in range(len(requests))],
