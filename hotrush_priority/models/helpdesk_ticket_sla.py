@@ -244,32 +244,39 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_transfer(self, previous_teams):
         res = super()._hotrush_transfer(previous_teams)
-        self._hotrush_hand_over_response_activity()
+        self._hotrush_hand_over_activities(previous_teams)
         return res
 
-    def _hotrush_hand_over_response_activity(self):
-        """The open 'Respond by' activity of an unanswered request goes to whoever
-        answers it now: after a transfer of an unassigned ticket, the receiving
-        team's leader."""
-        waiting = self.filtered(lambda t: not t.hotrush_first_response_at)
-        if not waiting:
-            return
-        # sudo: the rules hand over the response activities of these tickets only
+    def _hotrush_hand_over_activities(self, previous_teams):
+        """What the previous team's leader had to do for these requests (the 'Respond
+        by' of an unassigned ticket, an escalation, a booked live chat) goes to the
+        receiving team's leader; the assignee keeps theirs.
+
+        :param previous_teams: ticket id -> its team before the move
+        """
+        type_ids = self.env["mail.activity"]._hotrush_activity_type_ids()
+        # sudo: the rules hand over the HotRush activities of these tickets only
         activities = (
             self.env["mail.activity"]
             .sudo()
             .search(
                 [
                     ("res_model", "=", self._name),
-                    ("res_id", "in", waiting.ids),
-                    ("activity_type_id", "=", self.env.ref(RESPONSE_ACTIVITY).id),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "in", list(type_ids)),
                 ]
             )
         )
         for activity in activities:
-            user = self.browse(activity.res_id)._hotrush_responsible_user()
-            if user and activity.user_id != user:
-                activity.user_id = user
+            ticket = self.browse(activity.res_id)
+            before = previous_teams[ticket.id].user_id
+            leader = self._hotrush_staff(ticket.team_id.user_id)[:1]
+            if (
+                leader
+                and activity.user_id == before
+                and before not in (leader, ticket.user_id)
+            ):
+                activity.user_id = leader
 
     def _hotrush_with_response_activity(self):
         """The tickets of ``self`` with an open HotRush response activity."""
@@ -369,13 +376,19 @@ class HelpdeskTicket(models.Model):
             for domain_method, method in tickets._hotrush_cron_steps()
         ]
         while steps:
+            progressed = False
             for step in list(steps):
                 earlier = steps[: steps.index(step)]
-                more = tickets._hotrush_cron_batch(step, earlier, now, batch_size)
-                if more is None:
+                taken = tickets._hotrush_cron_batch(step, earlier, now, batch_size)
+                if taken is None:
                     return  # out of time: the job is rescheduled at once for the rest
-                if not more:
+                progressed = progressed or bool(taken)
+                if taken < batch_size and not earlier:
+                    # done: nothing of it is left to wait for an earlier step
                     steps.remove(step)
+            if not progressed:
+                # what is left waits for rows another worker holds: the next run's
+                return
 
     @api.model
     def _hotrush_cron_steps(self):
@@ -503,8 +516,10 @@ class HelpdeskTicket(models.Model):
         :return: False when the scheduled action ran out of time
         """
         step = _CronStep(method, domain)
-        while (more := self._hotrush_cron_batch(step, [], now, batch_size)) is not None:
-            if not more:
+        while (
+            taken := self._hotrush_cron_batch(step, [], now, batch_size)
+        ) is not None:
+            if taken < batch_size:
                 return True
         return False
 
@@ -518,8 +533,9 @@ class HelpdeskTicket(models.Model):
         after processing, makes no endless loop; it is retried on the next run since
         it has no marker.
 
-        :return: True when the step has more, False when it is done, None when the
-            scheduled action ran out of time
+        :return: how many tickets it took (fewer than ``batch_size``: none is due
+            but those an earlier step has still to take), None when the scheduled
+            action ran out of time
         """
         cron = self.env["ir.cron"]
         domain = step.due(earlier)
@@ -527,7 +543,7 @@ class HelpdeskTicket(models.Model):
             domain, batch_size, order=self._hotrush_cron_order(step.method)
         )
         if not tickets:
-            return False
+            return 0
         step.taken += tickets.ids
         done = tickets._hotrush_cron_process(step.method, now)
         if done:
@@ -540,7 +556,7 @@ class HelpdeskTicket(models.Model):
         )
         time_left = cron._commit_progress(len(done), remaining=remaining)
         if time_left:
-            return full
+            return len(tickets)
         if not remaining:
             # other steps may have more: ask to be called again right away
             cron._commit_progress(remaining=1)

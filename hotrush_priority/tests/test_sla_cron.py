@@ -526,6 +526,19 @@ class TestSlaCron(HotrushCase):
         self.assertTrue(all(queued.mapped("hotrush_opening_notified_at")))
         self.assertTrue(all(queued.mapped("hotrush_escalated_at")))
 
+    def test_a_step_waiting_for_an_earlier_one_stays_in_the_run(self):
+        """The action did not run since Wednesday. Wednesday's night request (open
+        at 09:00, due 10:00) and Thursday's (open at 09:00 today) both have their
+        opening due; the freshest goes first. The breach of Wednesday's waits for
+        its opening, in the same run, not until the next one."""
+        wednesday = self._request_notified(local_to_utc(MSK, 2026, 11, 25, 0, 30))
+        today = self._request_notified(thursday(0, 30))
+        self._run_cron(thursday(9, 30), batch_size=1)
+        self.assertEqual(wednesday.hotrush_opening_notified_at, thursday(9, 30))
+        self.assertEqual(today.hotrush_opening_notified_at, thursday(9, 30))
+        self.assertEqual(wednesday.hotrush_escalated_at, thursday(9, 30))
+        self.assertFalse(today.hotrush_escalated_at)
+
     def test_out_of_time_resumes_on_next_run(self):
         tickets = self.env["helpdesk.ticket"]
         for _i in range(5):
