@@ -51,11 +51,16 @@ class HotrushSlaReport(models.Model):
 
     ticket_id = fields.Many2one(comodel_name="helpdesk.ticket", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
-    team_id = fields.Many2one(
+    request_team_id = fields.Many2one(
         comodel_name="helpdesk.ticket.team",
+        string="Team",
         readonly=True,
         help="The team the request was made to: its promise and verdict are that "
         "team's, wherever the ticket went afterwards.",
+    )
+    # the ticket's team now: who may read the row follows it, as for the ticket
+    team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team", string="Current Team", readonly=True
     )
     user_id = fields.Many2one(comodel_name="res.users", string="Agent", readonly=True)
     first_response_user_id = fields.Many2one(
@@ -134,7 +139,8 @@ class HotrushSlaReport(models.Model):
             SELECT t.id AS id,
                    t.id AS ticket_id,
                    t.company_id AS company_id,
-                   COALESCE(t.hotrush_plan_team_id, t.team_id) AS team_id,
+                   COALESCE(t.hotrush_plan_team_id, t.team_id) AS request_team_id,
+                   t.team_id AS team_id,
                    t.user_id AS user_id,
                    t.hotrush_first_response_user_id AS first_response_user_id,
                    t.commercial_partner_id AS partner_id,

@@ -143,9 +143,9 @@ class TestSlaReport(HotrushCase):
         # "e", answered late by Technical Support, escalated to the second line
         # afterwards: its verdict stays the team's it was made to
         self.tickets["e"].team_id = second_team
-        groups = self._figures(["team_id", "requested_at:month"])
+        groups = self._figures(["request_team_id", "requested_at:month"])
         figures = {
-            (g["team_id"][1], g["requested_at:month"][1]): (
+            (g["request_team_id"][1], g["requested_at:month"][1]): (
                 g["__count"],
                 g["met_rate:avg"],
                 g["response_median_minutes:avg"],
@@ -159,6 +159,28 @@ class TestSlaReport(HotrushCase):
                 ("Technical Support", "December 2026"): (1, 0.0, 120.0),
                 ("Second Line", "December 2026"): (1, 100.0, 30.0),
             },
+        )
+        # who may read a row follows the ticket, as helpdesk_mgmt's rules do:
+        # the second line's members see "e" now, its former team's do not
+        moved = self.tickets["e"]
+        row = self.Report.search([("ticket_id", "=", moved.id)])
+        self.assertEqual(row.team_id, second_team)
+        self.assertEqual(row.request_team_id, self.team)
+        former, receiving = (
+            new_test_user(
+                self.env,
+                login=f"hr_report_{name}",
+                groups="helpdesk_mgmt.group_helpdesk_user_team",
+            )
+            for name in ("former", "receiving")
+        )
+        self.team.user_ids = [Command.link(former.id)]
+        second_team.user_ids = [Command.link(receiving.id)]
+        self.assertFalse(
+            self.Report.with_user(former).search([("ticket_id", "=", moved.id)])
+        )
+        self.assertTrue(
+            self.Report.with_user(receiving).search([("ticket_id", "=", moved.id)])
         )
 
     def test_multi_company(self):

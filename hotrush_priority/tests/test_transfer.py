@@ -161,7 +161,7 @@ class TestTransfer(HotrushCase):
         )
         report = self.env["hotrush.sla.report"]._read_group(
             [("ticket_id", "=", ticket.id)],
-            ["team_id", "sla_status"],
+            ["request_team_id", "sla_status"],
             ["response_minutes:avg"],
         )
         self.assertEqual(report, [(self.team, "met", 30.0)], "the team it was made to")
@@ -255,3 +255,29 @@ class TestTransfer(HotrushCase):
         self.assertEqual(self._transfers(ticket).user_id, self.agent)
         # assigned: the activity stays with its assignee
         self.assertEqual(ticket.activity_ids.user_id, self.agent)
+
+    def test_an_escalation_goes_to_the_new_leader(self):
+        """Breached and escalated to the team's leader, then moved: the escalation
+        is the new team's leader's; the assignee keeps the 'Respond by'."""
+        ticket = self._request_notified(thursday(11), user_id=self.agent.id)
+        self._run_cron(thursday(12, 1))
+        self.assertEqual(ticket.hotrush_escalated_at, thursday(12, 1))
+        self.assertIn(self.leader, ticket.activity_ids.user_id, "escalated")
+        self._transfer(ticket, self.l2_team, thursday(12, 5))
+        self.assertNotIn(self.leader, ticket.activity_ids.user_id)
+        self.assertIn(self.l2_leader, ticket.activity_ids.user_id)
+        self.assertIn(self.agent, ticket.activity_ids.user_id, "the assignee's")
+
+    def test_a_booked_chat_goes_to_the_new_leader(self):
+        ticket = self._request_notified(thursday(11))
+        with freeze_time(thursday(11, 5)):
+            ticket.with_user(self.portal).action_hotrush_request_chat(
+                self.env.ref("hotrush_priority.chat_tool_zoom").id,
+                "rita@rushmore.example.com",
+                thursday(11, 40),
+            )
+        chat_type = self.env.ref("hotrush_priority.mail_activity_type_hotrush_chat")
+        chat = ticket.activity_ids.filtered(lambda a: a.activity_type_id == chat_type)
+        self.assertEqual(chat.user_id, self.leader)
+        self._transfer(ticket, self.l2_team, thursday(11, 10))
+        self.assertEqual(chat.user_id, self.l2_leader)
