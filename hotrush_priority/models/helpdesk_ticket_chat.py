@@ -438,8 +438,9 @@ class HelpdeskTicket(models.Model):
     def _hotrush_chat_answers(self, start):
         """Whether a chat held at ``start`` is the answer to the HotRush request: the
         chat the customer booked, started within ``CHAT_ON_TIME_MINUTES`` of the
-        booked time and not after the deadline plus grace. Any other chat (never
-        booked, another time, recorded with a start back in time after a breach)
+        booked time and not after the deadline plus grace; recorded later, even
+        after the SLA action decided a breach, it counts at its start. Any other
+        chat (never booked, at another time, started after the deadline plus grace)
         is told as a chat; it never answers the request nor moves its verdict."""
         self.ensure_one()
         if (

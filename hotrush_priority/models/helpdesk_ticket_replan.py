@@ -65,7 +65,12 @@ class HelpdeskTicket(models.Model):
         if companies is not None:
             domain &= Domain("company_id", "in", companies.ids)
         if teams is not None:
-            domain &= Domain("hotrush_plan_team_id", "in", teams.ids)
+            # a request with no planned team (its team deleted) is planned on the
+            # ticket's, see _hotrush_plan_team
+            domain &= Domain("hotrush_plan_team_id", "in", teams.ids) | (
+                Domain("hotrush_plan_team_id", "=", False)
+                & Domain("team_id", "in", teams.ids)
+            )
         return self._hotrush_replan_domain(domain, why, calendars)
 
     def _hotrush_replan(self, why):
@@ -116,13 +121,16 @@ class HelpdeskTicket(models.Model):
         domain &= Domain("hotrush", "=", True) & Domain(
             "hotrush_sla_status", "in", OPEN_STATUSES
         )
-        self.flush_model(REPLAN_COLUMNS[1:])
+        self.flush_model([*REPLAN_COLUMNS[1:], "team_id"])
         query = self._search(domain, order="id")
-        return self.env.execute_query(
-            query.select(
-                *(SQL.identifier(self._table, name) for name in REPLAN_COLUMNS)
-            )
+        columns = [SQL.identifier(self._table, name) for name in REPLAN_COLUMNS]
+        # the team the request is planned on, as _hotrush_plan_team says
+        columns[REPLAN_COLUMNS.index("hotrush_plan_team_id")] = SQL(
+            "COALESCE(%s, %s)",
+            SQL.identifier(self._table, "hotrush_plan_team_id"),
+            SQL.identifier(self._table, "team_id"),
         )
+        return self.env.execute_query(query.select(*columns))
 
     def _hotrush_plan_rows(self, rows, calendars=None):
         """The plan of each row as a new request at its request time would get it

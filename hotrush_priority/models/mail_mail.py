@@ -46,6 +46,13 @@ class MailMail(models.Model):
         "outgoing mail server could not be reached.",
     )
 
+    def send(self, *args, **kwargs):
+        # the batch taken first: when its mail server cannot be reached, Odoo marks
+        # the whole batch failed at once, before _send takes each e-mail
+        return super(MailMail, self.filtered(MailMail._hotrush_take)).send(
+            *args, **kwargs
+        )
+
     def _send(self, *args, **kwargs):
         # one e-mail at a time, each taken right before it is sent (see the module's
         # docstring); the mail server's session is the batch's, passed through

@@ -212,6 +212,22 @@ class TestMailRetry(HotrushCase, MockSmtplibCase):
         self.assertEqual(done.state, "sent")
         self.assertFalse(kept.exists(), "sent, and deleted as notifications are")
 
+    def test_unreachable_server_leaves_what_another_sender_sent(self):
+        """The server cannot be reached: Odoo marks the batch failed at once. An
+        e-mail of the batch that the request already sent keeps its state; the
+        other goes back to the queue."""
+        done = self._mail(auto_delete=False)
+        kept = self._mail()
+        self.env.cr.execute(
+            "UPDATE mail_mail SET state = 'sent' WHERE id = %s", (done.id,)
+        )
+        self.env.invalidate_all()
+        with freeze_time(NOW):
+            self._send(done | kept)
+        self.assertEqual(done.state, "sent")
+        self.assertEqual(kept.state, "outgoing")
+        self.assertEqual(kept.hotrush_connect_tries, 1)
+
     def test_no_helpdesk_user_reaches_the_queue(self):
         """The counter lives on Odoo's e-mail queue, which only administrators
         read: agents and customers can neither read it nor make a mail due."""

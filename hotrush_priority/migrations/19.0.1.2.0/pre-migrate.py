@@ -14,15 +14,18 @@ from odoo.tools.sql import column_exists, create_column
 
 
 def migrate(cr, version):
-    if not version or column_exists(cr, "helpdesk_ticket", "hotrush_plan_team_id"):
+    if not version:
         return
-    create_column(cr, "helpdesk_ticket", "hotrush_plan_team_id", "int4")
+    if not column_exists(cr, "helpdesk_ticket", "hotrush_plan_team_id"):
+        create_column(cr, "helpdesk_ticket", "hotrush_plan_team_id", "int4")
+    # also on a second try of an interrupted upgrade: only what is still empty
     cr.execute(
         SQL(
             """
             UPDATE helpdesk_ticket
                SET hotrush_plan_team_id = team_id
              WHERE hotrush_requested_at IS NOT NULL
+               AND hotrush_plan_team_id IS NULL
             """
         )
     )
