@@ -316,12 +316,25 @@ def released_db(odoo_cmd, tmp_path, request):
     subprocess.run(["dropdb", "--if-exists", name], check=True)
 
 
-def test_upgrade_from_the_released_version(odoo_cmd, released_db):
-    db, released = released_db
+def balances_add_up(db):
+    """Every support balance equals the sum of its movements."""
+    return sql(
+        db,
+        "SELECT count(*) FROM hotrush_support_balance b WHERE b.amount <>"
+        " (SELECT COALESCE(SUM(amount), 0) FROM hotrush_support_balance_line l"
+        "  WHERE l.balance_id = b.id)",
+    ) == [["0"]]
+
+
+def fill(db, released, version):
+    """Check the released ``version`` is installed, fill it with CREATE_DATA.
+
+    :return: (what it printed, ticket ids, the released schema, the snapshot)
+    """
     assert sql(
         db,
         "SELECT latest_version FROM ir_module_module WHERE name = 'hotrush_priority'",
-    ) == [["19.0.1.0.0"]]
+    ) == [[version]]
     stdout, _log = run(
         released("shell", "--no-http", "--log-level=warn"), input=CREATE_DATA
     )
@@ -330,23 +343,22 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
         for line in stdout.splitlines()
         if line.startswith(("TICKETS ", "COMPANY ", "REVERSED "))
     )
-    assert printed["REVERSED"] == "0.0", "the released version gave something back"
     ticket_ids = printed["TICKETS"].split(",")
-    tickets = ",".join(ticket_ids)
     schema = {name: columns(db, table) for name, table in TABLES.items()}
-    before = snapshot(db, ticket_ids, printed["COMPANY"], schema)
-    # the data is there to be kept: every kind of row exists
-    assert len(before["tickets"]) == 6
-    assert sql(
-        db,
-        f"SELECT kind, action, count(*) FROM hotrush_event WHERE ticket_id IN ({tickets})"
-        " GROUP BY kind, action ORDER BY kind, action",
-    ) == [["end", "withdraw", "2"], ["start", "request", "6"]]
-    assert sql(
-        db, "SELECT kind, count(*) FROM hotrush_charge GROUP BY kind ORDER BY kind"
-    ) == [["charge", "3"], ["surcharge_refund", "1"]]
-    assert before["invoice_lines"] and before["activities"]
+    return (
+        printed,
+        ticket_ids,
+        schema,
+        snapshot(db, ticket_ids, printed["COMPANY"], schema),
+    )
 
+
+def upgrade(odoo_cmd, db):
+    """``-u hotrush_priority`` with the current code: a clean log, the manifest's
+    version installed.
+
+    :return: the log
+    """
     _stdout, log = run(
         [
             *odoo_cmd("-u", "hotrush_priority", "--stop-after-init", "--no-http"),
@@ -361,6 +373,27 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
         "SELECT state, latest_version FROM ir_module_module"
         " WHERE name = 'hotrush_priority'",
     ) == [["installed", manifest_version()]]
+    return log
+
+
+def test_upgrade_from_the_released_version(odoo_cmd, released_db):
+    db, released = released_db
+    printed, ticket_ids, schema, before = fill(db, released, "19.0.1.0.0")
+    assert printed["REVERSED"] == "0.0", "the released version gave something back"
+    tickets = ",".join(ticket_ids)
+    # the data is there to be kept: every kind of row exists
+    assert len(before["tickets"]) == 6
+    assert sql(
+        db,
+        f"SELECT kind, action, count(*) FROM hotrush_event WHERE ticket_id IN ({tickets})"
+        " GROUP BY kind, action ORDER BY kind, action",
+    ) == [["end", "withdraw", "2"], ["start", "request", "6"]]
+    assert sql(
+        db, "SELECT kind, count(*) FROM hotrush_charge GROUP BY kind ORDER BY kind"
+    ) == [["charge", "3"], ["surcharge_refund", "1"]]
+    assert before["invoice_lines"] and before["activities"]
+
+    upgrade(odoo_cmd, db)
 
     after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
     for name in ("tickets", "events", "charges", "charge_lines", "activities"):
@@ -376,12 +409,7 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
     given_back = dict(zip(schema["balance_lines"], added[0], strict=True))
     assert given_back["kind"] == "charge_reversal"
     assert float(given_back["amount"]) == 100.0
-    assert sql(
-        db,
-        "SELECT count(*) FROM hotrush_support_balance b WHERE b.amount <>"
-        " (SELECT COALESCE(SUM(amount), 0) FROM hotrush_support_balance_line l"
-        "  WHERE l.balance_id = b.id)",
-    ) == [["0"]]
+    assert balances_add_up(db)
     # charges per closing: the released charges are the first closing, the refund
     # points at the charge it refunded, the charged tickets were closed once
     assert sql(
@@ -419,56 +447,20 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
     assert printed["RUNNING"] == "True running", stdout
 
 
-def balances_add_up(db):
-    """Every support balance equals the sum of its movements."""
-    return sql(
-        db,
-        "SELECT count(*) FROM hotrush_support_balance b WHERE b.amount <>"
-        " (SELECT COALESCE(SUM(amount), 0) FROM hotrush_support_balance_line l"
-        "  WHERE l.balance_id = b.id)",
-    ) == [["0"]]
-
-
 @pytest.mark.parametrize("released_db", [PREVIOUS_COMMIT], indirect=True)
 def test_upgrade_from_the_previous_version(odoo_cmd, released_db):
     """19.0.1.1.0 to the current version: every request, event, charge, balance
     movement, activity and setting is kept as it was; each request keeps the
     promise it was planned on (its team's calendar and target)."""
     db, released = released_db
-    assert sql(
-        db,
-        "SELECT latest_version FROM ir_module_module WHERE name = 'hotrush_priority'",
-    ) == [["19.0.1.1.0"]]
-    stdout, _log = run(
-        released("shell", "--no-http", "--log-level=warn"), input=CREATE_DATA
-    )
-    printed = dict(
-        line.split(" ", 1)
-        for line in stdout.splitlines()
-        if line.startswith(("TICKETS ", "COMPANY ", "REVERSED "))
-    )
+    printed, ticket_ids, schema, before = fill(db, released, "19.0.1.1.0")
     assert printed["REVERSED"] == "100.0", "19.0.1.1.0 gives the deduction back"
-    ticket_ids = printed["TICKETS"].split(",")
     tickets = ",".join(ticket_ids)
-    schema = {name: columns(db, table) for name, table in TABLES.items()}
-    before = snapshot(db, ticket_ids, printed["COMPANY"], schema)
     assert len(before["tickets"]) == 6
     assert before["charges"] and before["balance_lines"] and before["activities"]
     assert balances_add_up(db)
 
-    _stdout, log = run(
-        [
-            *odoo_cmd("-u", "hotrush_priority", "--stop-after-init", "--no-http"),
-            "-d",
-            db,
-        ]
-    )
-    assert not bad_lines(log), "\n".join(bad_lines(log))
-    assert sql(
-        db,
-        "SELECT state, latest_version FROM ir_module_module"
-        " WHERE name = 'hotrush_priority'",
-    ) == [["installed", manifest_version()]]
+    upgrade(odoo_cmd, db)
     after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
     for name, rows in before.items():
         assert after[name] == rows, f"{name} changed by the upgrade"
