@@ -3,7 +3,7 @@
 {
     "name": "Helpdesk HotRush Priority",
     "summary": "Urgent double-rate support tier with a working-hours response deadline",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "license": "AGPL-3",
     "category": "After-Sales",
     "author": "hotrush_priority contributors",

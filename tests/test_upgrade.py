@@ -237,22 +237,56 @@ def columns(db, table):
     ]
 
 
-def snapshot(db, ticket_ids, company_id, schema):
-    """The rows an upgrade must leave alone, in the columns of the released schema."""
+# the released versions kept a request on its ticket's columns; the current one on
+# the ticket's current request (hotrush_request): the same values, read from there
+TICKET_COLUMNS = """t.id, t.name, t.team_id, t.partner_id, t.user_id, t.stage_id,
+    t.priority, t.hotrush, {requested_at}, {requested_by_id}, {deadline},
+    {opening_at}, t.hotrush_queue_deadline, {first_response_at},
+    {first_response_user_id}, {response_working_minutes}, {status},
+    {priority_before}, {team_notified_at}, {end_action}, {ended_at},
+    t.hotrush_billable_hours"""
+RELEASED_COLUMNS = {
+    "requested_at": "t.hotrush_requested_at",
+    "requested_by_id": "t.hotrush_requested_by_id",
+    "deadline": "t.hotrush_deadline",
+    "opening_at": "t.hotrush_queued_until",
+    "first_response_at": "t.hotrush_first_response_at",
+    "first_response_user_id": "t.hotrush_first_response_user_id",
+    "response_working_minutes": "t.hotrush_response_working_minutes",
+    "status": "t.hotrush_sla_status",
+    "priority_before": "t.hotrush_priority_before",
+    "team_notified_at": "t.hotrush_team_notified_at",
+    "end_action": "t.hotrush_end_action",
+    "ended_at": "t.hotrush_ended_at",
+}
+
+
+def tickets_query(tickets, upgraded):
+    """The tickets' HotRush values, from the released schema or the upgraded one."""
+    if not upgraded:
+        columns = TICKET_COLUMNS.format(**RELEASED_COLUMNS)
+        return (
+            f"SELECT {columns} FROM helpdesk_ticket t WHERE t.id IN ({tickets})"
+            " ORDER BY t.id"
+        )
+    columns = TICKET_COLUMNS.format(**{name: f"r.{name}" for name in RELEASED_COLUMNS})
+    return (
+        f"SELECT {columns} FROM helpdesk_ticket t"
+        " LEFT JOIN hotrush_request r ON r.id = t.hotrush_request_id"
+        f" WHERE t.id IN ({tickets}) ORDER BY t.id"
+    )
+
+
+def snapshot(db, ticket_ids, company_id, schema, upgraded=False):
+    """The rows an upgrade must leave alone, in the columns of the released schema
+    (the tickets' requests read from the upgraded schema when ``upgraded``)."""
     tickets = ",".join(ticket_ids)
     queries = {
         name: f"SELECT {', '.join(schema[name])} FROM {table} ORDER BY 1, 2"
         for name, table in TABLES.items()
     }
     queries.update(
-        tickets=f"""SELECT id, name, team_id, partner_id, user_id, stage_id,
-                priority, hotrush, hotrush_requested_at, hotrush_requested_by_id,
-                hotrush_deadline, hotrush_queued_until, hotrush_queue_deadline,
-                hotrush_first_response_at, hotrush_first_response_user_id,
-                hotrush_response_working_minutes, hotrush_sla_status,
-                hotrush_priority_before, hotrush_team_notified_at,
-                hotrush_end_action, hotrush_ended_at, hotrush_billable_hours
-            FROM helpdesk_ticket WHERE id IN ({tickets}) ORDER BY id""",
+        tickets=tickets_query(tickets, upgraded),
         invoice_lines="""SELECT id, move_id, product_id, quantity, price_unit,
                 price_subtotal, name::text, hotrush_ticket_id, hotrush_deduction
             FROM account_move_line WHERE hotrush_ticket_id IS NOT NULL ORDER BY id""",
@@ -353,6 +387,27 @@ def fill(db, released, version):
     )
 
 
+def requests_made(db, tickets):
+    """Each ticket of ``tickets`` has one request, its current one, and its events
+    and charges belong to it."""
+    assert sql(
+        db,
+        "SELECT count(*), count(r.id), count(*) FILTER"
+        " (WHERE t.hotrush_request_id = r.id)"
+        " FROM helpdesk_ticket t LEFT JOIN hotrush_request r ON r.ticket_id = t.id"
+        f" WHERE t.id IN ({tickets})",
+    ) == [["6", "6", "6"]]
+    for table in ("hotrush_event", "hotrush_charge"):
+        assert sql(
+            db,
+            f"SELECT count(*) FROM {table} x JOIN helpdesk_ticket t"
+            " ON t.id = x.ticket_id"
+            f" WHERE t.id IN ({tickets})"
+            " AND x.request_id IS DISTINCT FROM t.hotrush_request_id",
+        ) == [["0"]], f"{table} not linked to the ticket's request"
+    return True
+
+
 def upgrade(odoo_cmd, db):
     """``-u hotrush_priority`` with the current code: a clean log, the manifest's
     version installed.
@@ -395,7 +450,7 @@ def test_upgrade_from_the_released_version(odoo_cmd, released_db):
 
     upgrade(odoo_cmd, db)
 
-    after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
+    after = snapshot(db, ticket_ids, printed["COMPANY"], schema, upgraded=True)
     for name in ("tickets", "events", "charges", "charge_lines", "activities"):
         assert after[name] == before[name], f"{name} changed by the upgrade"
     for name in ("invoice_lines", "invoices", "company", "chat_tools", "cron"):
@@ -461,16 +516,17 @@ def test_upgrade_from_the_previous_version(odoo_cmd, released_db):
     assert balances_add_up(db)
 
     upgrade(odoo_cmd, db)
-    after = snapshot(db, ticket_ids, printed["COMPANY"], schema)
+    after = snapshot(db, ticket_ids, printed["COMPANY"], schema, upgraded=True)
     for name, rows in before.items():
         assert after[name] == rows, f"{name} changed by the upgrade"
     assert balances_add_up(db)
+    assert requests_made(db, tickets)
     # every request is planned on the team it was requested on
     assert sql(
         db,
-        "SELECT count(*), count(*) FILTER (WHERE hotrush_plan_team_id = team_id)"
-        f" FROM helpdesk_ticket WHERE id IN ({tickets})"
-        " AND hotrush_requested_at IS NOT NULL",
+        "SELECT count(*), count(*) FILTER (WHERE r.team_id = t.team_id)"
+        " FROM helpdesk_ticket t JOIN hotrush_request r ON r.ticket_id = t.id"
+        f" WHERE t.id IN ({tickets})",
     ) == [["6", "6"]]
     # the upgraded data behaves
     stdout, _log = run(

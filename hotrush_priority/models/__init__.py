@@ -9,6 +9,8 @@ from . import helpdesk_ticket_team_portal
 from . import helpdesk_ticket_category
 from . import hotrush_event
 from . import hotrush_chat_tool
+from . import hotrush_request
+from . import hotrush_request_sla
 from . import product_template
 from . import support_balance
 from . import support_balance_line

@@ -14,7 +14,6 @@ calls them.
 """
 
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -22,15 +21,13 @@ from odoo.tools import format_datetime
 
 from ..const import (
     CUSTOMER_REASON,
-    END_ACTIONS,
     HIGHEST_PRIORITY,
     NOTE_MAX_LENGTH,
     OPEN_STATUSES,
-    REASONS,
     REMOVAL_REASONS,
-    SLA_STATUSES,
     USER_END_ACTIONS,
 )
+from .hotrush_request import request_field
 
 
 class HelpdeskTicket(models.Model):
@@ -46,57 +43,71 @@ class HelpdeskTicket(models.Model):
 
     hotrush_offered = fields.Boolean(related="team_id.hotrush_offered")
 
-    hotrush_requested_at = fields.Datetime(
-        string="HotRush Requested On",
-        copy=False,
-        readonly=True,
-        help="When HotRush was requested: the SLA clock starts here.",
-    )
-
-    hotrush_requested_by_id = fields.Many2one(
-        comodel_name="res.users",
-        string="HotRush Requested By",
-        copy=False,
-        readonly=True,
-    )
-
-    hotrush_plan_team_id = fields.Many2one(
-        comodel_name="helpdesk.ticket.team",
-        string="HotRush Planned On",
-        compute="_compute_hotrush_plan_team_id",
+    hotrush_request_id = fields.Many2one(
+        comodel_name="hotrush.request",
+        string="HotRush Request",
+        compute="_compute_hotrush_request_id",
         store=True,
         copy=False,
         readonly=True,
-        ondelete="set null",
-        help="The team whose calendar and response target the request's deadline "
-        "was planned on. A transfer to another HotRush team keeps the deadline the "
-        "customer was told: the receiving team inherits it.",
+        index="btree_not_null",
+        help="The ticket's current (or last) HotRush request.",
+    )
+    hotrush_request_ids = fields.One2many(
+        comodel_name="hotrush.request",
+        inverse_name="ticket_id",
+        string="HotRush Requests",
+        context={"active_test": False},
     )
 
-    # The HotRush columns stay empty on ordinary tickets: their indexes leave NULLs
-    # out (btree_not_null), so ordinary tickets never maintain them. The queue
-    # deadline keeps a full index: it is the first key of the default order.
-    hotrush_deadline = fields.Datetime(
-        string="Response Deadline",
-        compute="_compute_hotrush_deadline",
+    # the current request, as the ticket's forms, lists and rules read it
+    hotrush_requested_at = request_field(
+        fields.Datetime, "requested_at", "HotRush Requested On"
+    )
+    hotrush_requested_by_id = request_field(
+        fields.Many2one, "requested_by_id", "HotRush Requested By"
+    )
+    hotrush_plan_team_id = request_field(
+        fields.Many2one, "team_id", "HotRush Planned On"
+    )
+    hotrush_deadline = request_field(
+        fields.Datetime, "deadline", "Response Deadline", tracking=True
+    )
+    hotrush_queued_until = request_field(fields.Datetime, "opening_at", "Queued Until")
+    hotrush_first_response_at = request_field(
+        fields.Datetime, "first_response_at", "First Response On", tracking=True
+    )
+    hotrush_first_response_user_id = request_field(
+        fields.Many2one, "first_response_user_id", "First Response By"
+    )
+    hotrush_first_response_message_id = request_field(
+        fields.Many2one, "first_response_message_id", "HotRush First Response"
+    )
+    hotrush_response_working_minutes = request_field(
+        fields.Float,
+        "response_working_minutes",
+        "First Response Time (working minutes)",
+    )
+    # stored: the lists group and filter tickets by it
+    hotrush_sla_status = request_field(
+        fields.Selection,
+        "status",
+        "SLA Status",
         store=True,
         index="btree_not_null",
-        copy=False,
-        readonly=True,
         tracking=True,
-        help="An agent must answer publicly by then (working time of the team's "
-        "support calendar from the request).",
     )
-
-    hotrush_queued_until = fields.Datetime(
-        string="Queued Until",
-        compute="_compute_hotrush_deadline",
-        store=True,
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        help="Requested outside working hours: the SLA clock starts at this opening.",
+    hotrush_priority_before = request_field(
+        fields.Char, "priority_before", "Priority Before HotRush"
     )
+    hotrush_end_action = request_field(
+        fields.Selection, "end_action", "HotRush Ended By", tracking=True
+    )
+    hotrush_ended_at = request_field(fields.Datetime, "ended_at", "HotRush Ended On")
+    hotrush_end_reason = request_field(
+        fields.Selection, "end_reason", "HotRush End Reason"
+    )
+    hotrush_end_note = request_field(fields.Text, "end_note", "HotRush End Note")
 
     hotrush_queue_deadline = fields.Datetime(
         compute="_compute_hotrush_queue_deadline",
@@ -108,122 +119,24 @@ class HelpdeskTicket(models.Model):
         "order.",
     )
 
-    hotrush_first_response_at = fields.Datetime(
-        string="First Response On",
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        tracking=True,
-    )
-
-    hotrush_first_response_user_id = fields.Many2one(
-        comodel_name="res.users",
-        string="First Response By",
-        copy=False,
-        readonly=True,
-    )
-
-    hotrush_response_working_minutes = fields.Float(
-        string="First Response Time (working minutes)",
-        compute="_compute_hotrush_response_working_minutes",
-        store=True,
-        copy=False,
-        readonly=True,
-        aggregator="avg",
-        help="Working time of the support calendar from the HotRush request to the "
-        "first response, in minutes (time while queued before the opening and "
-        "public holidays do not count).",
-    )
-
-    hotrush_sla_status = fields.Selection(
-        selection=SLA_STATUSES,
-        string="SLA Status",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        tracking=True,
-    )
-
-    hotrush_priority_before = fields.Char(copy=False, readonly=True)
-
-    hotrush_end_action = fields.Selection(
-        selection=END_ACTIONS,
-        string="HotRush Ended By",
-        copy=False,
-        readonly=True,
-        tracking=True,
-        help="How the last HotRush request ended. Unchecked, withdrawn and removed "
-        "tickets are billed at the normal rate.",
-    )
-
-    hotrush_ended_at = fields.Datetime(
-        string="HotRush Ended On", copy=False, readonly=True
-    )
-    hotrush_end_reason = fields.Selection(
-        selection=REASONS, string="HotRush End Reason", copy=False, readonly=True
-    )
-    hotrush_end_note = fields.Text(string="HotRush End Note", copy=False, readonly=True)
-
     # ------------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------------
 
-    @api.depends("hotrush_requested_at")
-    def _compute_hotrush_plan_team_id(self):
-        """The team of the ticket when it was requested; a transfer keeps it."""
+    @api.depends("hotrush_request_ids")
+    def _compute_hotrush_request_id(self):
+        """The last request made: a ticket requested again has a new one."""
         for ticket in self:
-            ticket.hotrush_plan_team_id = ticket.hotrush_requested_at and ticket.team_id
+            requests = ticket.hotrush_request_ids
+            ticket.hotrush_request_id = requests and max(requests, key=lambda r: r.id)
 
-    @api.depends("hotrush_requested_at", "hotrush_plan_team_id")
-    def _compute_hotrush_deadline(self):
-        """Plan all deadlines of the batch with one planning per calendar (calendar
-        and target read once per team and company)."""
-        per_calendar, setups = defaultdict(list), {}
-        requested = self.filtered("hotrush_requested_at")
-        for ticket in requested:
-            key = (ticket._hotrush_plan_team(), ticket.company_id)
-            if key not in setups:
-                calendar = ticket._get_hotrush_calendar()
-                setups[key] = calendar, ticket._get_hotrush_response_hours()
-            per_calendar[setups[key][0]].append((ticket, setups[key][1]))
-        for ticket in self - requested:
-            ticket.hotrush_deadline = ticket.hotrush_queued_until = False
-        for calendar, items in per_calendar.items():
-            starts = [(t.hotrush_requested_at, hours) for t, hours in items]
-            unplanned = [(False, False)] * len(items)
-            planned = calendar._hotrush_plan(starts) if calendar else unplanned
-            for (ticket, _h), (opening, deadline) in zip(items, planned, strict=True):
-                ticket.hotrush_queued_until = opening
-                ticket.hotrush_deadline = deadline
-
-    @api.depends("hotrush", "hotrush_deadline", "hotrush_first_response_at")
+    @api.depends(
+        "hotrush", "hotrush_request_id.deadline", "hotrush_request_id.first_response_at"
+    )
     def _compute_hotrush_queue_deadline(self):
         for ticket in self:
             waiting = ticket.hotrush and not ticket.hotrush_first_response_at
             ticket.hotrush_queue_deadline = waiting and ticket.hotrush_deadline
-
-    @api.depends(
-        "hotrush_requested_at", "hotrush_first_response_at", "hotrush_plan_team_id"
-    )
-    def _compute_hotrush_response_working_minutes(self):
-        """Working minutes to the first response, one planning per calendar."""
-        per_calendar = defaultdict(list)
-        for ticket in self:
-            calendar = (
-                ticket.hotrush_requested_at
-                and ticket.hotrush_first_response_at
-                and ticket._get_hotrush_calendar()
-            )
-            if calendar:
-                per_calendar[calendar].append(ticket)
-            else:
-                ticket.hotrush_response_working_minutes = False
-        for calendar, tickets in per_calendar.items():
-            seconds = calendar._hotrush_working_seconds(
-                [(t.hotrush_requested_at, t.hotrush_first_response_at) for t in tickets]
-            )
-            for ticket, worked in zip(tickets, seconds, strict=True):
-                ticket.hotrush_response_working_minutes = round(worked / 60, 2)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -257,7 +170,11 @@ class HelpdeskTicket(models.Model):
         for vals in vals_list:
             self._hotrush_check_system_fields(vals)
         vals_list, requested = self._hotrush_prepare_create(vals_list)
-        tickets = super().create(vals_list)
+        split = [self._hotrush_split_request_vals(vals) for vals in vals_list]
+        tickets = super().create([vals for vals, _request_vals in split])
+        for ticket, (_vals, request_vals) in zip(tickets, split, strict=True):
+            if request_vals:
+                ticket._hotrush_create_requests(request_vals)
         if any(requested):
             starting = tickets.browse(
                 ticket.id
@@ -275,18 +192,21 @@ class HelpdeskTicket(models.Model):
         starting, ending, removed = self._hotrush_write_transitions(vals)
         moving = self._hotrush_write_transfers(vals, ending, removed)
         previous_teams = {ticket.id: ticket.team_id for ticket in moving}
+        ticket_vals, request_vals = self._hotrush_split_request_vals(vals)
         if not (starting or ending or removed):
-            res = super().write(vals)
+            res = super().write(ticket_vals)
+            self._hotrush_write_request(request_vals)
             moving._hotrush_transfer(previous_teams)
             return res
         end = ending._hotrush_end_of_write(vals)
         res = True
         others = self.browse().union(*removed.values())
         if self - others:
-            res = super(HelpdeskTicket, self - others).write(vals)
+            res = super(HelpdeskTicket, self - others).write(ticket_vals)
         for tickets in removed.values():
             # the team or category no longer admits HotRush: it ends with the change
-            super(HelpdeskTicket, tickets).write(dict(vals, hotrush=False))
+            super(HelpdeskTicket, tickets).write(dict(ticket_vals, hotrush=False))
+        (self - starting)._hotrush_write_request(request_vals)
         # the state the ticket is in after this write (a reopening may come with it)
         starting._hotrush_check_start_allowed()
         starting._hotrush_start()
@@ -296,6 +216,63 @@ class HelpdeskTicket(models.Model):
             tickets._hotrush_end("auto_remove", reason)
         moving._hotrush_transfer(previous_teams)
         return res
+
+    @api.model
+    def _hotrush_request_fields(self):
+        """The ticket's fields that are its current request's: ticket field name ->
+        request field name."""
+        prefix = "hotrush_request_id."
+        return {
+            name: field.related[len(prefix) :]
+            for name, field in self._fields.items()
+            if field.related and field.related.startswith(prefix)
+        }
+
+    @api.model
+    def _hotrush_split_request_vals(self, vals):
+        """``vals`` of a ticket as ``(ticket values, request values)``, the latter
+        named as the request's fields."""
+        mapping = self._hotrush_request_fields()
+        if mapping.keys().isdisjoint(vals):
+            return vals, {}
+        ticket_vals = {k: v for k, v in vals.items() if k not in mapping}
+        request_vals = {mapping[k]: v for k, v in vals.items() if k in mapping}
+        return ticket_vals, request_vals
+
+    def _hotrush_write_request(self, request_vals):
+        """Write ``request_vals`` on the current requests of these tickets; a ticket
+        without one (an import of a handled ticket) gets one."""
+        if not request_vals or not self:
+            return
+        # sudo: requests are written by the HotRush rules only; the caller's right
+        # to write these fields was checked (system fields) by the ticket's write
+        self.hotrush_request_id.sudo().write(request_vals)
+        for ticket in self.filtered(lambda t: not t.hotrush_request_id):
+            ticket._hotrush_create_requests(request_vals)
+
+    def _hotrush_create_requests(self, request_vals):
+        """A new current request for each of these tickets, of ``request_vals``,
+        planned on the ticket's team."""
+        if not self:
+            return self.env["hotrush.request"]
+        # sudo: a request is made by the HotRush rules, whoever asked for it (the
+        # customer's or the agent's right to was checked by the action)
+        requests = (
+            self.env["hotrush.request"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "ticket_id": ticket.id,
+                        "team_id": ticket.team_id.id,
+                        "requested_at": fields.Datetime.now(),
+                        **request_vals,
+                    }
+                    for ticket in self
+                ]
+            )
+        )
+        return requests
 
     def _hotrush_refuse_customer_write(self, flag):
         """Customers change HotRush through the actions only; say which one."""
@@ -531,10 +508,14 @@ class HelpdeskTicket(models.Model):
             for ticket in self:
                 groups[ticket.priority] |= ticket
             for priority, tickets in groups.items():
-                # sudo: the SLA fields are written by the HotRush rules only, whoever
-                # (customer or agent) triggered them; these are the tickets being
-                # requested.
-                tickets.sudo().write(self._hotrush_start_vals(now, priority))
+                ticket_vals, request_vals = self._hotrush_split_request_vals(
+                    self._hotrush_start_vals(now, priority)
+                )
+                # sudo: the request and the priority are written by the HotRush
+                # rules only, whoever (customer or agent) triggered them; these are
+                # the tickets being requested.
+                tickets.sudo().write(ticket_vals)
+                tickets.sudo()._hotrush_create_requests(request_vals)
         missing = self.filtered(lambda t: not t.hotrush_deadline)
         if missing:
             raise ValidationError(
@@ -547,19 +528,13 @@ class HelpdeskTicket(models.Model):
         self._hotrush_update_sla_status(now)
 
     def _hotrush_start_vals(self, start, priority):
-        """Values that start urgency: a new SLA clock from ``start``, the last end
-        forgotten, the highest priority (``priority`` remembered for the end)."""
+        """Values that start urgency: a new request from ``start`` (its fields named
+        as the ticket's), the highest priority (``priority`` remembered for the
+        end)."""
         return {
             "hotrush_requested_at": start,
             "hotrush_requested_by_id": self.env.user.id,
-            "hotrush_first_response_at": False,
-            "hotrush_first_response_user_id": False,
-            "hotrush_sla_status": False,
             "hotrush_priority_before": priority,
-            "hotrush_end_action": False,
-            "hotrush_end_reason": False,
-            "hotrush_end_note": False,
-            "hotrush_ended_at": False,
             "priority": HIGHEST_PRIORITY,
         }
 
@@ -684,27 +659,19 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_status_at(self, now):
         self.ensure_one()
-        if self.hotrush_queued_until and now < self.hotrush_queued_until:
-            return "queued"
-        if now > self._hotrush_breach_time():
-            return "breached"
-        return "running"
+        return self.hotrush_request_id._status_at(now)
 
     def _hotrush_breached_at(self, now):
-        """The verdict at ``now``, whether or not the SLA action has run: breached
-        when answered after the deadline plus grace, or unanswered past it."""
+        """The verdict of the current request at ``now`` (see the request's)."""
         self.ensure_one()
-        if self.hotrush_sla_status == "breached":
-            return True
-        if not self.hotrush_deadline:
-            return False
-        return (self.hotrush_first_response_at or now) > self._hotrush_breach_time()
+        return bool(self.hotrush_request_id) and self.hotrush_request_id._breached_at(
+            now
+        )
 
     def _hotrush_breach_time(self):
         """Deadline plus grace: a first response after this instant breaches the SLA."""
         self.ensure_one()
-        grace = (self.company_id or self.env.company).hotrush_grace_minutes
-        return self.hotrush_deadline + timedelta(minutes=grace)
+        return self.hotrush_request_id._breach_time()
 
     def _hotrush_register_first_response(self, message):
         """Record ``message`` as the first response when it is one.
@@ -720,6 +687,7 @@ class HelpdeskTicket(models.Model):
             "hotrush_first_response_user_id": message.author_id.user_ids.filtered(
                 lambda u: not u.share
             )[:1].id,
+            "hotrush_first_response_message_id": message.id,
         }
         # a breach that time decided while nobody answered is decided again by the
         # answer's time: the same for a reply, earlier for a chat recorded late
@@ -753,28 +721,16 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _get_hotrush_calendar(self):
-        """The support calendar of this ticket, readable by whoever asks.
-
-        Working hours and public holidays are what the support tells every
-        customer; planning needs them even for users without access to calendars.
-        """
+        """The support calendar of this ticket's request (of its team before one),
+        readable by whoever asks (see ``hotrush.request._calendar_of``)."""
         self.ensure_one()
-        team = self._hotrush_plan_team()
-        # sudo: calendars only (working hours and public holidays), see the docstring
-        if team:
-            calendar = team.sudo()._get_hotrush_calendar()
-        else:
-            calendar = (
-                (self.company_id or self.env.company).sudo()._get_hotrush_calendar()
-            )
-        return calendar.sudo()
+        Request = self.env["hotrush.request"]
+        return Request._calendar_of(self._hotrush_plan_team(), self.company_id)
 
     def _get_hotrush_response_hours(self):
         self.ensure_one()
-        team = self._hotrush_plan_team()
-        if team:
-            return team._get_hotrush_response_hours()
-        return (self.company_id or self.env.company).hotrush_response_hours
+        Request = self.env["hotrush.request"]
+        return Request._response_hours_of(self._hotrush_plan_team(), self.company_id)
 
     def _hotrush_plan_team(self):
         """The team whose calendar and target plan this ticket's request: the one it
@@ -801,21 +757,10 @@ class HelpdeskTicket(models.Model):
         """Fields only the HotRush rules write (never a user, a form or an import).
         Satellites add theirs."""
         return {
-            "hotrush_requested_at",
-            "hotrush_requested_by_id",
-            "hotrush_plan_team_id",
-            "hotrush_deadline",
-            "hotrush_queued_until",
+            "hotrush_request_id",
+            "hotrush_request_ids",
             "hotrush_queue_deadline",
-            "hotrush_first_response_at",
-            "hotrush_first_response_user_id",
-            "hotrush_response_working_minutes",
-            "hotrush_sla_status",
-            "hotrush_priority_before",
-            "hotrush_end_action",
-            "hotrush_end_reason",
-            "hotrush_end_note",
-            "hotrush_ended_at",
+            *self._hotrush_request_fields(),
         }
 
     @api.model

@@ -7,7 +7,6 @@ message its customer reads (HR-86)."""
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..const import SLA_CRON
@@ -123,6 +122,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return {
             "ticket_id": self.id,
+            "request_id": self.hotrush_request_id.id,
             "team_id": self.team_id.id,
             "kind": kind,
             "action": action,
@@ -154,22 +154,22 @@ class HelpdeskTicket(models.Model):
                 "team_id",
                 "company_id",
                 "commercial_partner_id",
-                "hotrush_deadline",
-                "hotrush_sla_status",
+                "hotrush_request_id",
             ]
         )
+        self.env["hotrush.request"].flush_model(["deadline", "status"])
         rows = self.env.execute_query(
             SQL(
-                """INSERT INTO hotrush_event (ticket_id, company_id, partner_id,
-                       team_id, kind, action, note, user_id, date, deadline,
-                       previous_deadline, sla_status, notice_pending)
-                   SELECT t.id, t.company_id, t.commercial_partner_id, t.team_id,
-                          'move', 'replan', %(why)s, %(uid)s, %(date)s,
-                          t.hotrush_deadline, moved.previous, t.hotrush_sla_status,
-                          TRUE
+                """INSERT INTO hotrush_event (ticket_id, request_id, company_id,
+                       partner_id, team_id, kind, action, note, user_id, date,
+                       deadline, previous_deadline, sla_status, notice_pending)
+                   SELECT t.id, r.id, t.company_id, t.commercial_partner_id,
+                          t.team_id, 'move', 'replan', %(why)s, %(uid)s, %(date)s,
+                          r.deadline, moved.previous, r.status, TRUE
                      FROM unnest(%(ids)s::int[], %(previous)s::timestamp[])
                           AS moved(ticket_id, previous)
                      JOIN helpdesk_ticket t ON t.id = moved.ticket_id
+                     JOIN hotrush_request r ON r.id = t.hotrush_request_id
                 RETURNING id""",
                 why=why or None,
                 uid=self.env.uid,
@@ -205,11 +205,6 @@ class HelpdeskTicket(models.Model):
             )
         )
         return cron if cron and cron.active else cron.browse()
-
-    @api.model
-    def _hotrush_cron_domain_moved(self, now):
-        """Tickets whose customer is still to be told of a moved deadline."""
-        return Domain("hotrush_event_ids", "any", Domain("notice_pending", "=", True))
 
     def _hotrush_tell_moves(self, now):
         """Tell the customers each moved deadline not told yet, in the order the

@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime
 
 from ..const import CHAT_ACTIVITY, CHAT_ON_TIME_MINUTES, NOTE_MAX_LENGTH
+from .hotrush_request import request_field
 
 # what the customer asked for: written by the chat rules only
 CHAT_FIELDS = ("hotrush_chat_tool_id", "hotrush_chat_contact", "hotrush_chat_at")
@@ -33,28 +34,18 @@ NOT_AN_ANSWER = object()
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    hotrush_chat_tool_id = fields.Many2one(
-        comodel_name="hotrush.chat.tool",
-        string="Live Chat Tool",
-        copy=False,
-        readonly=True,
-        context={"active_test": False},
+    # the live chat booked for the current request
+    hotrush_chat_tool_id = request_field(
+        fields.Many2one, "chat_tool_id", "Live Chat Tool"
     )
-
-    hotrush_chat_contact = fields.Char(
-        string="Customer's Chat ID", copy=False, readonly=True
+    hotrush_chat_contact = request_field(
+        fields.Char, "chat_contact", "Customer's Chat ID"
     )
-
-    hotrush_chat_at = fields.Datetime(
-        string="Live Chat At", copy=False, readonly=True, tracking=True
+    hotrush_chat_at = request_field(
+        fields.Datetime, "chat_at", "Live Chat At", tracking=True
     )
-
-    hotrush_chat_held_at = fields.Datetime(
-        string="Live Chat Held On",
-        copy=False,
-        readonly=True,
-        help="Start of the last live chat an agent recorded as held for this "
-        "request: the first response when the request was not answered before.",
+    hotrush_chat_held_at = request_field(
+        fields.Datetime, "chat_held_at", "Live Chat Held On"
     )
 
     # ------------------------------------------------------------------
@@ -70,11 +61,6 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_system_fields(self):
         return super()._hotrush_system_fields() | {*CHAT_FIELDS, "hotrush_chat_held_at"}
-
-    def _hotrush_start_vals(self, start, priority):
-        # a chat held for an earlier request does not answer the new one
-        vals = super()._hotrush_start_vals(start, priority)
-        return dict(vals, hotrush_chat_held_at=False)
 
     def _hotrush_end(self, action, reason=False, note=False):
         res = super()._hotrush_end(action, reason=reason, note=note)

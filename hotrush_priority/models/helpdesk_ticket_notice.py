@@ -33,6 +33,8 @@ from markupsafe import escape
 from odoo import api, fields, models
 from odoo.tools import formatLang
 
+from .hotrush_request import request_field
+
 # The notices: kind -> (template xmlid, company setting, marker on the ticket).
 # A request is told as accepted, or as queued when support is closed; the customer's
 # uncheck and withdrawal share one template, as do support's and the automatic removal.
@@ -96,29 +98,28 @@ DEFERRED_NOTICES = ("answered", "breached", "ended", "removed")
 PRECOMMIT_KEY = "hotrush_priority.notices_due"
 
 
-def _told_marker(string):
-    """When the customer was told of an event of this request (or the notice was
-    skipped: turned off, no e-mail). Never searched: not indexed."""
-    return fields.Datetime(string=string, copy=False, readonly=True)
-
-
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    hotrush_told_request_at = _told_marker("HotRush Request Told On")
-    hotrush_told_opening_at = _told_marker("HotRush Opening Told On")
-    hotrush_told_answer_at = _told_marker("HotRush Answer Told On")
-    hotrush_told_breach_at = _told_marker("HotRush Breach Told On")
-    hotrush_told_end_at = _told_marker("HotRush End Told On")
+    hotrush_told_request_at = request_field(
+        fields.Datetime, "told_request_at", "HotRush Request Told On"
+    )
+    hotrush_told_opening_at = request_field(
+        fields.Datetime, "told_opening_at", "HotRush Opening Told On"
+    )
+    hotrush_told_answer_at = request_field(
+        fields.Datetime, "told_answer_at", "HotRush Answer Told On"
+    )
+    hotrush_told_breach_at = request_field(
+        fields.Datetime, "told_breach_at", "HotRush Breach Told On"
+    )
+    hotrush_told_end_at = request_field(
+        fields.Datetime, "told_end_at", "HotRush End Told On"
+    )
 
     # ------------------------------------------------------------------
     # Hooks of the core and of the SLA scheduled action
     # ------------------------------------------------------------------
-
-    def _hotrush_start_vals(self, start, priority):
-        # a new request is told again
-        vals = super()._hotrush_start_vals(start, priority)
-        return dict(vals, **dict.fromkeys(NOTICE_MARKERS, False))
 
     def _hotrush_system_fields(self):
         return super()._hotrush_system_fields() | set(NOTICE_MARKERS)

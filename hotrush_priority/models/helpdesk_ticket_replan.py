@@ -116,21 +116,28 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _hotrush_replan_rows(self, domain):
-        """``REPLAN_COLUMNS`` of the open HotRush tickets of ``domain``, as tuples
-        read in one query: the re-planning needs no more of each ticket."""
+        """``REPLAN_COLUMNS`` of the open HotRush tickets of ``domain`` and their
+        requests, as tuples read in one query: the re-planning needs no more."""
         domain &= Domain("hotrush", "=", True) & Domain(
             "hotrush_sla_status", "in", OPEN_STATUSES
         )
-        self.flush_model([*REPLAN_COLUMNS[1:], "team_id"])
-        query = self._search(domain, order="id")
-        columns = [SQL.identifier(self._table, name) for name in REPLAN_COLUMNS]
-        # the team the request is planned on, as _hotrush_plan_team says
-        columns[REPLAN_COLUMNS.index("hotrush_plan_team_id")] = SQL(
-            "COALESCE(%s, %s)",
-            SQL.identifier(self._table, "hotrush_plan_team_id"),
-            SQL.identifier(self._table, "team_id"),
+        self.flush_model(["hotrush_request_id", "team_id", "company_id"])
+        self.env["hotrush.request"].flush_model(
+            ["team_id", "requested_at", "opening_at", "deadline", "status"]
         )
-        return self.env.execute_query(query.select(*columns))
+        query = self._search(domain)
+        # the team the request is planned on, as _hotrush_plan_team says
+        return self.env.execute_query(
+            SQL(
+                """SELECT t.id, COALESCE(r.team_id, t.team_id), t.company_id,
+                          r.requested_at, r.opening_at, r.deadline, r.status
+                     FROM helpdesk_ticket t
+                     JOIN hotrush_request r ON r.id = t.hotrush_request_id
+                    WHERE t.id IN %s
+                 ORDER BY t.id""",
+                query.subselect(),
+            )
+        )
 
     def _hotrush_plan_rows(self, rows, calendars=None):
         """The plan of each row as a new request at its request time would get it
@@ -146,7 +153,7 @@ class HelpdeskTicket(models.Model):
         for ticket_id, team_id, company_id, *_rest in rows:
             samples.setdefault((team_id, company_id), ticket_id)
         tickets = self.browse(list(samples.values()))
-        tickets.fetch(["hotrush_plan_team_id", "team_id", "company_id"])
+        tickets.fetch(["hotrush_request_id", "team_id", "company_id"])
         setups = {}  # (team id, company id) -> (calendar, response hours)
         for key, ticket in zip(samples, tickets, strict=True):
             setups[key] = (
@@ -193,19 +200,22 @@ class HelpdeskTicket(models.Model):
         ids = self.ids
         self.env.cr.execute(
             SQL(
-                """UPDATE %(table)s AS t
-                      SET hotrush_queued_until = plan.opening,
-                          hotrush_deadline = plan.deadline,
-                          hotrush_queue_deadline = CASE
-                              WHEN t.hotrush AND t.hotrush_first_response_at IS NULL
-                              THEN plan.deadline END,
+                """UPDATE hotrush_request AS r
+                      SET opening_at = plan.opening,
+                          deadline = plan.deadline,
                           write_uid = %(uid)s,
                           write_date = %(now)s
                      FROM unnest(%(ids)s::int[], %(openings)s::timestamp[],
                                  %(deadlines)s::timestamp[])
-                          AS plan(id, opening, deadline)
-                    WHERE t.id = plan.id""",
-                table=SQL.identifier(self._table),
+                          AS plan(id, opening, deadline),
+                          helpdesk_ticket t
+                    WHERE t.id = plan.id AND r.id = t.hotrush_request_id;
+                   UPDATE helpdesk_ticket AS t
+                      SET hotrush_queue_deadline = CASE
+                              WHEN t.hotrush AND r.first_response_at IS NULL
+                              THEN r.deadline END
+                     FROM hotrush_request r
+                    WHERE t.id = ANY(%(ids)s::int[]) AND r.id = t.hotrush_request_id""",
                 uid=self.env.uid,
                 now=self.env.cr.now(),
                 ids=pg_array(ids),
@@ -213,12 +223,19 @@ class HelpdeskTicket(models.Model):
                 deadlines=pg_array(plans[ticket_id][1] for ticket_id in ids),
             )
         )
-        written = [*PLANNED_FIELDS, "hotrush_queue_deadline", "write_uid", "write_date"]
-        self.invalidate_recordset(written)
+        self.env["hotrush.request"].invalidate_model(
+            ["opening_at", "deadline", "write_uid", "write_date"]
+        )
+        # the tickets' views of their requests too: they cache what they read
+        self.invalidate_recordset(
+            ["hotrush_queue_deadline", *self._hotrush_request_fields()]
+        )
         # what the status and the satellites' hooks read next, in one query
-        system = [
-            name
-            for name in self._hotrush_system_fields()
-            if self._fields[name].store and self._fields[name].column_type
-        ]
-        self.fetch(["hotrush", "team_id", "company_id", *system])
+        self.fetch(["hotrush", "team_id", "company_id", "hotrush_request_id"])
+        self.hotrush_request_id.fetch(
+            [
+                name
+                for name, field in self.env["hotrush.request"]._fields.items()
+                if field.store and field.column_type
+            ]
+        )

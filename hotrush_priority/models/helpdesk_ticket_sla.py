@@ -16,13 +16,12 @@ import logging
 from datetime import timedelta
 
 from markupsafe import escape
-from psycopg2.errors import SerializationFailure
 
-from odoo import api, fields, models
-from odoo.fields import Domain
+from odoo import fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..const import CRON_BATCH_SIZE, OPEN_STATUSES, RESPONSE_ACTIVITY
+from ..const import OPEN_STATUSES, RESPONSE_ACTIVITY
+from .hotrush_request import request_field
 
 _logger = logging.getLogger(__name__)
 
@@ -45,63 +44,19 @@ def _minute_ceiling(moment):
     return floor if floor == moment else floor + timedelta(minutes=1)
 
 
-def _done_marker(string, help_text):
-    """When the scheduled action gave a notice: set with it, in the same write, so
-    that the notice goes out once; empty (and out of the index) until then."""
-    return fields.Datetime(
-        string=string,
-        index="btree_not_null",
-        copy=False,
-        readonly=True,
-        help=help_text,
-    )
-
-
-class _CronStep:
-    """One step of a run of the SLA action: its processing method, the domain of its
-    due tickets and the tickets it took in this run."""
-
-    def __init__(self, method, domain):
-        self.method = method
-        self.domain = domain
-        self.taken = []
-
-    def pending(self):
-        """Its due tickets not taken yet."""
-        if not self.taken:
-            return self.domain
-        return self.domain & Domain("id", "not in", self.taken)
-
-    def due(self, earlier):
-        """Its due tickets not taken yet, but for those an ``earlier`` step has still
-        to take."""
-        domain = self.pending()
-        for step in earlier:
-            domain &= ~step.pending()
-        return domain
-
-
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
-    # "Done" markers of the SLA scheduled action: each notice goes out once per request
-    hotrush_team_notified_at = _done_marker(
-        "HotRush Team Notified On",
-        "When the assignee (or the team leader) got the 'Respond by' activity of "
-        "this request.",
+    # "Done" markers of the SLA scheduled action: each notice once per request
+    hotrush_team_notified_at = request_field(
+        fields.Datetime, "team_notified_at", "HotRush Team Notified On"
     )
-    hotrush_warned_at = _done_marker(
-        "HotRush Warned On",
-        "When the assignee (or the team leader) was warned that the response "
-        "deadline approaches.",
+    hotrush_warned_at = request_field(fields.Datetime, "warned_at", "HotRush Warned On")
+    hotrush_escalated_at = request_field(
+        fields.Datetime, "escalated_at", "HotRush Escalated On"
     )
-    hotrush_escalated_at = _done_marker(
-        "HotRush Escalated On", "When the breach was escalated to the team leader."
-    )
-    hotrush_opening_notified_at = _done_marker(
-        "HotRush Opening Notice On",
-        "When the team was told that this ticket, queued outside working hours, is "
-        "running.",
+    hotrush_opening_notified_at = request_field(
+        fields.Datetime, "opening_notified_at", "HotRush Opening Notice On"
     )
 
     # ------------------------------------------------------------------
@@ -112,11 +67,6 @@ class HelpdeskTicket(models.Model):
         res = super()._hotrush_start(created=created)
         self._hotrush_notify_team_soon()
         return res
-
-    def _hotrush_start_vals(self, start, priority):
-        # a new request gets every notice again
-        vals = super()._hotrush_start_vals(start, priority)
-        return dict(vals, **dict.fromkeys(DONE_MARKERS, False))
 
     def _hotrush_end(self, action, reason=False, note=False):
         res = super()._hotrush_end(action, reason=reason, note=note)
@@ -347,284 +297,6 @@ class HelpdeskTicket(models.Model):
             "res_id": self.id,
             "user_id": user.id,
         }
-
-    # ------------------------------------------------------------------
-    # Scheduled action (HR-50 … HR-53)
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_hotrush_sla(self, batch_size=CRON_BATCH_SIZE):
-        """Scheduled action: new requests, opening notices, breaches with escalation,
-        warnings.
-
-        The steps take turns, one batch each, until none has anything due: a backlog
-        in one step (a big batch of breaches, say) never holds back the notices of
-        the others by more than a batch (HR-85). A ticket still due in an earlier
-        step waits for it, so a new request first gets its 'Respond by' activity,
-        and a ticket whose opening and deadline both passed while the action did not
-        run is announced, then escalated, and never warned about a deadline that is
-        already over.
-        """
-        now = fields.Datetime.now()
-        # sudo: the action checks the tickets of every company, whoever its user is.
-        # Each step reads and writes only the ticket it handles and notifies that
-        # ticket's own team, so nothing of one customer reaches another. Its e-mails
-        # are queued (as Odoo queues those of server actions), see _hotrush_cron_batch.
-        tickets = self.sudo().with_context(mail_notify_force_send=False)
-        steps = [
-            _CronStep(method, getattr(tickets, domain_method)(now))
-            for domain_method, method in tickets._hotrush_cron_steps()
-        ]
-        while steps:
-            progressed = False
-            for step in list(steps):
-                earlier = steps[: steps.index(step)]
-                taken = tickets._hotrush_cron_batch(step, earlier, now, batch_size)
-                if taken is None:
-                    return  # out of time: the job is rescheduled at once for the rest
-                progressed = progressed or bool(taken)
-                if taken < batch_size and not earlier:
-                    # done: nothing of it is left to wait for an earlier step
-                    steps.remove(step)
-            if not progressed:
-                # what is left waits for rows another worker holds: the next run's
-                return
-
-    @api.model
-    def _hotrush_cron_steps(self):
-        """(domain method, processing method) names of the steps, in order."""
-        return [
-            ("_hotrush_cron_domain_request", "_hotrush_notify_request"),
-            ("_hotrush_cron_domain_opening", "_hotrush_notify_opening"),
-            ("_hotrush_cron_domain_breach", "_hotrush_escalate_breach"),
-            ("_hotrush_cron_domain_warning", "_hotrush_warn"),
-            ("_hotrush_cron_domain_moved", "_hotrush_tell_moves"),
-        ]
-
-    @api.model
-    def _hotrush_cron_domain_request(self, now):
-        """Undecided HotRush requests whose team has not been notified yet (HR-5)."""
-        return Domain(
-            [
-                ("hotrush_sla_status", "in", OPEN_STATUSES),
-                ("hotrush_team_notified_at", "=", False),
-            ]
-        )
-
-    @api.model
-    def _hotrush_cron_domain_opening(self, now):
-        """Tickets queued outside working hours whose opening has come, not announced.
-
-        Running tickets are included: the status may have been moved by another
-        route (e.g. a status refresh) without the team being told.
-        """
-        return Domain(
-            [
-                ("hotrush_sla_status", "in", OPEN_STATUSES),
-                ("hotrush_queued_until", "<=", now),
-                ("hotrush_opening_notified_at", "=", False),
-                ("hotrush_queue_deadline", "!=", False),
-            ]
-        )
-
-    @api.model
-    def _hotrush_cron_domain_breach(self, now):
-        """HotRush tickets unanswered after deadline plus grace, not escalated yet.
-
-        ``hotrush_queue_deadline`` is empty once urgency ended, so withdrawn or removed
-        tickets never match; met tickets have a first response.
-        """
-        unanswered = Domain(
-            [
-                ("hotrush_sla_status", "in", (*OPEN_STATUSES, "breached")),
-                ("hotrush_first_response_at", "=", False),
-                ("hotrush_escalated_at", "=", False),
-            ]
-        )
-        return unanswered & self._hotrush_cron_per_company(
-            "hotrush_grace_minutes",
-            lambda grace: Domain(
-                "hotrush_queue_deadline", "<", now - timedelta(minutes=grace)
-            ),
-        )
-
-    @api.model
-    def _hotrush_cron_domain_warning(self, now):
-        """Undecided HotRush tickets whose deadline is within the warning lead.
-
-        Only once their team had the 'Respond by' activity: a request committed while
-        a run is past its first step is warned by the next run, after its notice.
-        """
-        undecided = Domain(
-            [
-                ("hotrush_sla_status", "in", OPEN_STATUSES),
-                ("hotrush_team_notified_at", "!=", False),
-                ("hotrush_warned_at", "=", False),
-            ]
-        )
-        return undecided & self._hotrush_cron_per_company(
-            "hotrush_warning_minutes",
-            lambda lead: (
-                Domain("hotrush_queue_deadline", "<=", now + timedelta(minutes=lead))
-                if lead > 0
-                else Domain.FALSE  # 0: the company does not want warnings
-            ),
-        )
-
-    @api.model
-    def _hotrush_cron_per_company(self, setting, condition):
-        """OR of ``condition(value)`` for each value of a company setting.
-
-        Companies sharing a value share one condition; when all share it there is no
-        condition on the company at all (the usual case), so the search stays on the
-        indexed HotRush fields.
-        """
-        # sudo: reads one setting of every company to select due tickets; nothing of it
-        # is shown or written anywhere.
-        companies = (
-            self.env["res.company"].sudo().with_context(active_test=False).search([])
-        )
-        groups = companies.grouped(setting)
-        if len(groups) == 1:
-            return condition(next(iter(groups)))
-        return Domain.OR(
-            Domain("company_id", "in", group.ids) & condition(value)
-            for value, group in groups.items()
-        )
-
-    @api.model
-    def _hotrush_cron_order(self, method):
-        """The order a step takes its due tickets in.
-
-        An opening or a breach still on its minute goes before a backlog (what a long
-        stop of the action, or a big batch of breaches, leaves): the freshest due
-        moment first, since a notice already late by an hour gains nothing by going
-        first, and one due a minute ago can still be on time (HR-85). Warnings go by
-        the closest deadline; new requests in the order they came.
-        """
-        return {
-            "_hotrush_notify_opening": "hotrush_queued_until desc, id",
-            "_hotrush_escalate_breach": "hotrush_queue_deadline desc, id",
-            "_hotrush_warn": "hotrush_queue_deadline, id",
-        }.get(method, "id")
-
-    @api.model
-    def _hotrush_cron_run_step(self, domain, method, now, batch_size):
-        """Run one step alone, ``method(now)`` on the tickets of ``domain``, in
-        committed batches until none is left.
-
-        :return: False when the scheduled action ran out of time
-        """
-        step = _CronStep(method, domain)
-        while (
-            taken := self._hotrush_cron_batch(step, [], now, batch_size)
-        ) is not None:
-            if taken < batch_size:
-                return True
-        return False
-
-    @api.model
-    def _hotrush_cron_batch(self, step, earlier, now, batch_size):
-        """Run ``step`` on its next batch, in the step's order (``_hotrush_cron_order``)
-        and commit it.
-
-        Tickets still due in an ``earlier`` step are left for it. A ticket taken once
-        is not taken again in this run, so one that failed, or that still matches
-        after processing, makes no endless loop; it is retried on the next run since
-        it has no marker.
-
-        :return: how many tickets it took (fewer than ``batch_size``: none is due
-            but those an earlier step has still to take), None when the scheduled
-            action ran out of time
-        """
-        cron = self.env["ir.cron"]
-        domain = step.due(earlier)
-        tickets = self._hotrush_cron_lock(
-            domain, batch_size, order=self._hotrush_cron_order(step.method)
-        )
-        if not tickets:
-            return 0
-        step.taken += tickets.ids
-        done = tickets._hotrush_cron_process(step.method, now)
-        if done:
-            self._hotrush_wake_mail_queue()
-        full = len(tickets) == batch_size
-        remaining = (
-            self.search_count(domain & Domain("id", "not in", tickets.ids))
-            if full
-            else 0
-        )
-        time_left = cron._commit_progress(len(done), remaining=remaining)
-        if time_left:
-            return len(tickets)
-        if not remaining:
-            # other steps may have more: ask to be called again right away
-            cron._commit_progress(remaining=1)
-        return None
-
-    @api.model
-    def _hotrush_wake_mail_queue(self):
-        """The e-mails of the notices a batch queued leave with its commit: Odoo's
-        e-mail queue is woken for them (it sends them in batches)."""
-        queue = self.env.ref(MAIL_QUEUE_CRON, raise_if_not_found=False)
-        if queue:
-            # sudo: wakes Odoo's e-mail queue, nothing else of it is read or changed
-            queue.sudo()._trigger()
-
-    @api.model
-    def _hotrush_cron_lock(self, domain, limit, order="id"):
-        """Select and lock up to ``limit`` tickets of ``domain`` in one statement,
-        the first ones in ``order``.
-
-        Rows another worker has locked are skipped rather than waited for, so no
-        ticket is handled twice. A row that worker committed after this transaction
-        began cannot be locked (repeatable read): then this step stops for this run
-        and the next run, with fresh data, sees whether anything is left.
-        """
-        query = self._search(domain, order=order, limit=limit)
-        if query.is_empty():
-            return self.browse()
-        sql = SQL("%s FOR UPDATE SKIP LOCKED", query.select())
-        self.env.flush_query(sql)
-        try:
-            with self.env.cr.savepoint(flush=False):
-                # an expected race, not a bad query: do not log it as an error
-                self.env.cr.execute(sql, log_exceptions=False)
-                rows = self.env.cr.fetchall()
-        except SerializationFailure:
-            _logger.info(
-                "HotRush SLA check: tickets changed concurrently; left to the next run."
-            )
-            return self.browse()
-        return self.browse(row[0] for row in rows)
-
-    def _hotrush_cron_process(self, method, now):
-        """Run ``method(now)`` on the batch, isolating failures.
-
-        The batch runs in a savepoint; if it fails, ticket by ticket, so a ticket that
-        raises is rolled back, logged and skipped while the others are processed.
-
-        :return: the tickets processed
-        """
-        try:
-            with self.env.cr.savepoint():
-                getattr(self, method)(now)
-        except Exception:
-            if len(self) == 1:
-                _logger.exception(
-                    "HotRush SLA check %s failed for ticket %s (id %s); skipped, it "
-                    "is retried on the next run.",
-                    method,
-                    self.number,
-                    self.id,
-                )
-                return self.browse()
-        else:
-            return self
-        done = self.browse()
-        for ticket in self:
-            done |= ticket._hotrush_cron_process(method, now)
-        return done
 
     # ------------------------------------------------------------------
     # Steps

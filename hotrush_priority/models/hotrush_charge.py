@@ -36,6 +36,14 @@ class HotrushCharge(models.Model):
         ondelete="restrict",
         readonly=True,
     )
+    request_id = fields.Many2one(
+        comodel_name="hotrush.request",
+        string="HotRush Request",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        help="The ticket's HotRush request when it was closed, if it had one.",
+    )
     kind = fields.Selection(
         selection=[
             ("charge", "Charge"),
@@ -207,6 +215,7 @@ class HotrushCharge(models.Model):
         charge = self.create(
             {
                 "ticket_id": ticket.id,
+                "request_id": ticket.hotrush_request_id.id,
                 "kind": "charge",
                 "closing": closing,
                 "company_id": company.id,
@@ -326,6 +335,7 @@ class HotrushCharge(models.Model):
         self.ensure_one()
         return {
             "ticket_id": self.ticket_id.id,
+            "request_id": self.request_id.id,
             "kind": kind,
             "closing": closing,
             "origin_id": self.id,

@@ -26,6 +26,13 @@ class HotrushEvent(models.Model):
         ondelete="cascade",
         readonly=True,
     )
+    request_id = fields.Many2one(
+        comodel_name="hotrush.request",
+        string="HotRush Request",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+    )
     # precomputed: written with the event, not by a second UPDATE
     company_id = fields.Many2one(
         related="ticket_id.company_id",

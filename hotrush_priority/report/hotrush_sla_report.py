@@ -36,19 +36,23 @@ class HotrushSlaReport(models.Model):
                 "category_id",
                 "commercial_partner_id",
                 "company_id",
-                "hotrush_deadline",
-                "hotrush_first_response_at",
-                "hotrush_first_response_user_id",
-                "hotrush_plan_team_id",
-                "hotrush_requested_at",
-                "hotrush_response_working_minutes",
-                "hotrush_sla_status",
                 "team_id",
                 "user_id",
+            ),
+            "hotrush.request": (
+                "deadline",
+                "first_response_at",
+                "first_response_user_id",
+                "requested_at",
+                "response_working_minutes",
+                "status",
+                "team_id",
+                "ticket_id",
             ),
         }
     )
 
+    request_id = fields.Many2one(comodel_name="hotrush.request", readonly=True)
     ticket_id = fields.Many2one(comodel_name="helpdesk.ticket", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     request_team_id = fields.Many2one(
@@ -130,42 +134,41 @@ class HotrushSlaReport(models.Model):
         )
 
     def _query(self):
+        """One row per request: a ticket requested again has a row per request."""
         response = SQL(
-            "CASE WHEN t.hotrush_first_response_at IS NOT NULL "
-            "THEN t.hotrush_response_working_minutes END"
+            "CASE WHEN r.first_response_at IS NOT NULL "
+            "THEN r.response_working_minutes END"
         )
         return SQL(
             """
-            SELECT t.id AS id,
+            SELECT r.id AS id,
+                   r.id AS request_id,
                    t.id AS ticket_id,
                    t.company_id AS company_id,
-                   COALESCE(t.hotrush_plan_team_id, t.team_id) AS request_team_id,
+                   COALESCE(r.team_id, t.team_id) AS request_team_id,
                    t.team_id AS team_id,
                    t.user_id AS user_id,
-                   t.hotrush_first_response_user_id AS first_response_user_id,
+                   r.first_response_user_id AS first_response_user_id,
                    t.commercial_partner_id AS partner_id,
                    t.category_id AS category_id,
-                   t.hotrush_requested_at AS requested_at,
-                   t.hotrush_deadline AS deadline,
-                   t.hotrush_first_response_at AS first_response_at,
-                   t.hotrush_sla_status AS sla_status,
+                   r.requested_at AS requested_at,
+                   r.deadline AS deadline,
+                   r.first_response_at AS first_response_at,
+                   r.status AS sla_status,
                    1 AS ticket_count,
-                   CASE WHEN t.hotrush_sla_status = 'met' THEN 1 ELSE 0 END
-                       AS met_count,
-                   CASE WHEN t.hotrush_sla_status = 'breached' THEN 1 ELSE 0 END
+                   CASE WHEN r.status = 'met' THEN 1 ELSE 0 END AS met_count,
+                   CASE WHEN r.status = 'breached' THEN 1 ELSE 0 END
                        AS breached_count,
-                   CASE t.hotrush_sla_status
-                       WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0 END
+                   CASE r.status WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0 END
                        AS met_rate,
-                   CASE t.hotrush_sla_status
-                       WHEN 'met' THEN 0.0 WHEN 'breached' THEN 100.0 END
+                   CASE r.status WHEN 'met' THEN 0.0 WHEN 'breached' THEN 100.0 END
                        AS breached_rate,
                    %(response)s AS response_minutes,
                    %(response)s AS response_median_minutes,
                    %(response)s AS response_p90_minutes
-              FROM helpdesk_ticket t
-             WHERE t.hotrush_requested_at IS NOT NULL
-               AND t.active
+              FROM hotrush_request r
+              JOIN helpdesk_ticket t ON t.id = r.ticket_id
+             WHERE t.active
             """,
             response=response,
         )

@@ -189,9 +189,9 @@ class HotrushFixture:
         with freeze_time(at):
             ticket = self._create_ticket(hotrush=True, **vals)
         with freeze_time(at), self._commits_flushed():
-            Tickets = self.env["helpdesk.ticket"].sudo()
-            Tickets._hotrush_cron_run_step(
-                Tickets._hotrush_cron_domain_request(at),
+            Requests = self.env["hotrush.request"].sudo()
+            Requests._hotrush_cron_run_step(
+                Requests._hotrush_cron_domain_request(at),
                 "_hotrush_notify_request",
                 at,
                 CRON_BATCH_SIZE,
@@ -201,7 +201,7 @@ class HotrushFixture:
 
     def _run_cron(self, at, **kwargs):
         with freeze_time(at), self._commits_flushed():
-            self.env["helpdesk.ticket"]._cron_hotrush_sla(**kwargs)
+            self.env["hotrush.request"]._cron_hotrush_sla(**kwargs)
         self.flush_tracking()
 
     @classmethod

@@ -75,11 +75,13 @@ class TestRequest(HotrushCase):
         """A request committed while a run is past its first step: that run's warning
         step leaves it to the next run, which notifies the team, then warns."""
         self.company.hotrush_warning_minutes = 90
-        Ticket = self.env["helpdesk.ticket"]
         with freeze_time(THURSDAY_11):
             ticket = self._create_ticket(hotrush=True, user_id=self.agent.id)
-            warning = Ticket._hotrush_cron_domain_warning(THURSDAY_11)
-            self.assertFalse(Ticket.search(warning & Domain("id", "=", ticket.id)))
+            Request = self.env["hotrush.request"]
+            warning = Request._hotrush_cron_domain_warning(THURSDAY_11)
+            self.assertFalse(
+                Request.search(warning & Domain("ticket_id", "=", ticket.id))
+            )
         self._run_cron(THURSDAY_11 + timedelta(seconds=1))
         self.assertTrue(ticket.hotrush_team_notified_at)
         self.assertTrue(ticket.hotrush_warned_at)

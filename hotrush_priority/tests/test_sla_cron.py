@@ -14,7 +14,7 @@ from odoo.tools import SQL
 from .common import HotrushCase, local_to_utc
 
 MSK = "Europe/Moscow"
-LOGGER = "odoo.addons.hotrush_priority.models.helpdesk_ticket_sla"
+LOGGER = "odoo.addons.hotrush_priority.models.hotrush_request_sla"
 WARNING_TEXT = "HotRush deadline approaching"
 BREACH_TEXT = "HotRush SLA breached"
 OPENING_TEXT = "Support is open"
@@ -404,7 +404,7 @@ class TestSlaCron(HotrushCase):
                     "interval_number": 5,
                     "interval_type": "minutes",
                     "active": True,
-                    "model_id": self.env["ir.model"]._get_id("helpdesk.ticket"),
+                    "model_id": self.env["ir.model"]._get_id("hotrush.request"),
                 }
             ],
         )
@@ -610,7 +610,7 @@ class TestSlaCron(HotrushCase):
             self.assertNoLogs(level="WARNING"),
         ):
             self._run_cron(thursday(9, 50))
-        self.assertIn("hotrush_opening_notified_at", conflicts[0])
+        self.assertIn("opening_notified_at", conflicts[0])
         self.assertFalse(queued.hotrush_opening_notified_at)
         self.assertEqual(queued.hotrush_warned_at, thursday(9, 50), "next step ran")
         self._run_cron(thursday(9, 55))
@@ -640,7 +640,7 @@ class TestSlaCron(HotrushCase):
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
         with freeze_time(at), self._commits_flushed():
-            self.env["helpdesk.ticket"]._cron_hotrush_sla()
+            self.env["hotrush.request"]._cron_hotrush_sla()
         return self.env.cr.sql_log_count - before
 
     def test_queries_do_not_grow_with_open_tickets(self):
@@ -657,12 +657,12 @@ class TestSlaCron(HotrushCase):
             "nothing was due",
         )
         # they are real candidates: at 09:20 every one of them is due
-        Ticket = self.env["helpdesk.ticket"]
+        Request = self.env["hotrush.request"]
         self.assertEqual(
-            Ticket.search_count(Ticket._hotrush_cron_domain_warning(thursday(9, 20))),
+            Request.search_count(Request._hotrush_cron_domain_warning(thursday(9, 20))),
             250,
         )
         self.assertEqual(
-            Ticket.search_count(Ticket._hotrush_cron_domain_opening(thursday(9, 20))),
+            Request.search_count(Request._hotrush_cron_domain_opening(thursday(9, 20))),
             250,
         )

@@ -365,7 +365,8 @@ def criteria_deadlines(data, mode):
         _row(
             "P3",
             f"OCA helpdesk_mgmt_sla recomputing its SLA deadlines of the same {count} "
-            f"tickets / the addon recomputing its deadlines ({data['oca_differ']:,} and "
+            f"tickets / the addon recomputing the plans of their HotRush requests "
+            f"({data['oca_differ']:,} and "
             f"{data['tickets_differ']:,} differ from plan_hours)",
             f"{_s(oca)}, {data['oca']['queries'][0]:,} q",
             f"{_s(tickets)}, {min(data['tickets']['queries']):,} q",

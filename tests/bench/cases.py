@@ -25,6 +25,7 @@ from .fixtures import (
     give_balance,
     make_calendar,
     p3_requests,
+    request_ids,
     ticket_vals,
 )
 from .harness import Meter, analyze, copy_db, drop_db, environment, release, summary
@@ -91,15 +92,16 @@ def bench_creation(kinds, count, warmup):
 def _run_sla_action(db):
     """One run of the SLA scheduled action as its server action calls it."""
     with Meter() as meter, environment(db) as env:
-        env["helpdesk.ticket"]._cron_hotrush_sla()
+        env["hotrush.request"]._cron_hotrush_sla()
     return meter
 
 
 def _pending_notices(db):
+    """Requests whose team is still to get the 'Respond by' activity."""
     with environment(db) as env:
-        Ticket = env["helpdesk.ticket"]
-        return Ticket.search_count(
-            Ticket._hotrush_cron_domain_request(fields.Datetime.now())
+        Request = env["hotrush.request"]
+        return Request.search_count(
+            Request._hotrush_cron_domain_request(fields.Datetime.now())
         )
 
 
@@ -246,10 +248,15 @@ def _plan_hours(env, calendars, hours, requests):
 
 
 def _p3_hr_data(db, ids, requests):
-    """Three calendars and teams, and one HotRush ticket per request (bulk)."""
+    """Three calendars and teams, and one HotRush ticket per request (bulk).
+
+    :return: (calendar ids, the tickets' current request ids, in the order of the
+        requests)
+    """
     with environment(db) as env:
         calendars, teams = _hr_calendars(env, ids, "P3")
         proto = _prototype(env, ids, "P3 prototype", teams[0], requests[0][1])
+        hours = [float(spec["response_hours"]) for spec in P3_CALENDARS]
         tickets = clone_tickets(
             env,
             proto,
@@ -261,8 +268,15 @@ def _p3_hr_data(db, ids, requests):
                 "number": [f"P3-{n:06d}" for n in range(len(requests))],
                 "name": [f"P3 ticket {n}" for n in range(len(requests))],
             },
+            # the calendar and target its team gives the request (the prototype's
+            # are its own team's)
+            request_values={
+                "calendar_id": [calendars[index] for index, _start in requests],
+                "response_hours": [hours[index] for index, _start in requests],
+            },
         )
-    return calendars, tickets
+        requests_ids = request_ids(env.cr, tickets)
+    return calendars, requests_ids
 
 
 def _p3_sla_data(db, requests):
@@ -341,15 +355,16 @@ def bench_deadlines(hr_db, sla_db, hr_ids, count, repeat):
       the planner also runs on a tenth of the requests to show its query count does not
       grow with them; each measure starts with the working time of the calendars not
       read yet (the addon keeps it per worker);
-    - the stored deadlines of ``count`` HotRush tickets recomputed by the addon against
-      OCA helpdesk_mgmt_sla recomputing its stored SLA deadlines of the same tickets
+    - the stored plans (``opening_at``, ``deadline``) of the HotRush requests of
+      ``count`` tickets recomputed by the addon against OCA helpdesk_mgmt_sla
+      recomputing its stored SLA deadlines of the same tickets
       (``helpdesk.ticket.sla.deadline``, which calls ``plan_hours`` per ticket), each
       through the ORM's recomputation and flush, rolled back afterwards.
     """
     requests = p3_requests(count)
     small = requests[: max(count // 10, 1)]
     hours = [float(spec["response_hours"]) for spec in P3_CALENDARS]
-    calendars, tickets = _p3_hr_data(hr_db, hr_ids, requests)
+    calendars, hr_requests = _p3_hr_data(hr_db, hr_ids, requests)
     ticket_slas = _p3_sla_data(sla_db, requests)
     analyze(hr_db)
     analyze(sla_db)
@@ -369,13 +384,16 @@ def bench_deadlines(hr_db, sla_db, hr_ids, count, repeat):
             env.cr.rollback()
         return meter, results
 
-    def recompute(db, model, fname, ids):
+    def recompute(db, model, fnames, ids):
+        """The stored fields ``fnames`` (of one compute method) recomputed on ``ids``;
+        the values of the last one."""
         with environment(db) as env:
             records = env[model].browse(ids)
             with Meter() as meter:
-                env.add_to_compute(records._fields[fname], records)
+                for fname in fnames:
+                    env.add_to_compute(records._fields[fname], records)
                 env.flush_all()
-            values = [records.browse(i)[fname] for i in ids]
+            values = [records.browse(i)[fnames[-1]] for i in ids]
             env.cr.rollback()
         return meter, values
 
@@ -388,11 +406,12 @@ def bench_deadlines(hr_db, sla_db, hr_ids, count, repeat):
         runs["batch_small"].append(meter)
     ref_meter, ref = reference()
     for _n in range(repeat):
+        # the plan of each ticket's request: _compute_plan's opening and deadline
         meter, results["tickets"] = recompute(
-            hr_db, "helpdesk.ticket", "hotrush_deadline", tickets
+            hr_db, "hotrush.request", ["opening_at", "deadline"], hr_requests
         )
         runs["tickets"].append(meter)
-    oca_meter, oca = recompute(sla_db, "helpdesk.ticket.sla", "deadline", ticket_slas)
+    oca_meter, oca = recompute(sla_db, "helpdesk.ticket.sla", ["deadline"], ticket_slas)
     for _n in range(repeat):
         meter, results["batch"] = batch(requests)
         runs["batch"].append(meter)
@@ -459,12 +478,20 @@ def _p4_due(db, ids, count, now):
         # the 'Respond by' activities the run of each request gave
         due.sudo()._hotrush_notify_request(now)
         env.flush_all()
+        # the status of each request, and the ticket's stored copy of it
         env.cr.execute(
-            """UPDATE helpdesk_ticket
-                  SET hotrush_sla_status = CASE WHEN hotrush_queued_until IS NOT NULL
-                                                THEN 'queued' ELSE 'running' END,
-                      hotrush_team_notified_at = hotrush_requested_at
-                WHERE id = ANY(%s)""",
+            """UPDATE hotrush_request r
+                  SET status = CASE WHEN r.opening_at IS NOT NULL
+                                    THEN 'queued' ELSE 'running' END,
+                      team_notified_at = r.requested_at
+                 FROM helpdesk_ticket t
+                WHERE r.id = t.hotrush_request_id AND t.id = ANY(%s)""",
+            [due.ids],
+        )
+        env.cr.execute(
+            """UPDATE helpdesk_ticket t SET hotrush_sla_status = r.status
+                 FROM hotrush_request r
+                WHERE r.id = t.hotrush_request_id AND t.id = ANY(%s)""",
             [due.ids],
         )
         env.cr.execute(
@@ -518,26 +545,30 @@ def _p4_not_due(db, ids, count, now):
 
 
 def _cron_state(env, due_ids):
-    """(due tickets escalated, other tickets touched by the scheduled action)."""
+    """(due tickets escalated, other tickets touched by the scheduled action), by the
+    markers of the tickets' current requests."""
     env.cr.execute(
-        """SELECT count(*) FILTER (WHERE id = ANY(%s) AND hotrush_escalated_at IS NOT NULL),
-                  count(*) FILTER (WHERE id <> ALL(%s) AND (
-                      hotrush_escalated_at IS NOT NULL OR hotrush_warned_at IS NOT NULL
-                      OR hotrush_opening_notified_at IS NOT NULL))
-             FROM helpdesk_ticket WHERE hotrush""",
+        """SELECT count(*) FILTER (WHERE t.id = ANY(%s) AND r.escalated_at IS NOT NULL),
+                  count(*) FILTER (WHERE t.id <> ALL(%s) AND (
+                      r.escalated_at IS NOT NULL OR r.warned_at IS NOT NULL
+                      OR r.opening_notified_at IS NOT NULL))
+             FROM helpdesk_ticket t
+             LEFT JOIN hotrush_request r ON r.id = t.hotrush_request_id
+            WHERE t.hotrush""",
         [due_ids, due_ids],
     )
     return env.cr.fetchone()
 
 
 def _due_now(env):
-    """Tickets the scheduled action would handle now, by its own domains."""
-    Ticket = env["helpdesk.ticket"]
+    """Tickets the scheduled action would handle now, by its own domains (on the
+    requests)."""
+    Request = env["hotrush.request"]
     now = fields.Datetime.now()
-    due = Ticket.browse()
-    for domain_method, _method in Ticket._hotrush_cron_steps():
-        due |= Ticket.search(getattr(Ticket, domain_method)(now))
-    return len(due)
+    due = Request.browse()
+    for domain_method, _method in Request._hotrush_cron_steps():
+        due |= Request.search(getattr(Request, domain_method)(now))
+    return len(due.ticket_id)
 
 
 def _p4_notices(db, ids, due_ids):
@@ -578,7 +609,7 @@ def _p4_run(run_db, due_ids):
         env.cr.execute("SELECT coalesce(max(id), 0) FROM mail_mail")
         last_mail = env.cr.fetchone()[0]
     with environment(run_db) as env, Meter() as meter:
-        env["helpdesk.ticket"]._cron_hotrush_sla()
+        env["hotrush.request"]._cron_hotrush_sla()
     with environment(run_db) as env:
         escalated, touched = _cron_state(env, due_ids)
         due_after = _due_now(env)
@@ -616,8 +647,9 @@ def bench_cron(ready_db, prefix, ids, open_count, due_count, repeat):
     plus the tickets that are not due). Each run and each set of plain notices works on
     a fresh copy of its database, the small and large runs alternating, each followed
     by the plain notices; the action's method is called as its server action does
-    (``model._cron_hotrush_sla()``, as the scheduled action's user), in one call, so the
-    query count does not depend on the job runner's time slices.
+    (``model._cron_hotrush_sla()`` on ``hotrush.request``, as the scheduled action's
+    user), in one call, so the query count does not depend on the job runner's time
+    slices.
     """
     now = fields.Datetime.now()
     small, big = f"{prefix}_p4_small", f"{prefix}_p4_large"

@@ -7,7 +7,11 @@ event is what the addon really writes), then copied in SQL, one INSERT ... SELEC
 10,000 tickets, with the columns that differ per ticket (number, dates, team, deadlines
 computed by the addon's planner) given as arrays. Its messages, followers, activities and
 HotRush events are copied the same way for each new ticket (message and activity texts
-stay the prototype's); message children (tracking values, notifications) are not.
+stay the prototype's); message children (tracking values, notifications) are not. A
+HotRush ticket's state lives in its current request (``hotrush_request``, linked by
+``helpdesk_ticket.hotrush_request_id``): the prototype's request is copied once per new
+ticket, and the ticket's field names of the request's columns (``REQUEST_COLUMNS``) may
+be given as if they were the ticket's.
 """
 
 import random
@@ -250,6 +254,39 @@ def p6_requests(count, now=P6_NOW, window=P6_WINDOW, seed=20260317):
 
 # ----------------------------------------------------------------------------- bulk
 
+# The ticket's HotRush fields that are columns of its current request (non-stored
+# related fields of the ticket, but for hotrush_sla_status, a stored related whose
+# column the ORM keeps equal to the request's status): ticket field -> request column
+REQUEST_COLUMNS = {
+    "hotrush_requested_at": "requested_at",
+    "hotrush_requested_by_id": "requested_by_id",
+    "hotrush_plan_team_id": "team_id",
+    "hotrush_queued_until": "opening_at",
+    "hotrush_deadline": "deadline",
+    "hotrush_first_response_at": "first_response_at",
+    "hotrush_first_response_user_id": "first_response_user_id",
+    "hotrush_response_working_minutes": "response_working_minutes",
+    "hotrush_sla_status": "status",
+    "hotrush_priority_before": "priority_before",
+    "hotrush_end_action": "end_action",
+    "hotrush_ended_at": "ended_at",
+    "hotrush_end_reason": "end_reason",
+    "hotrush_end_note": "end_note",
+    "hotrush_team_notified_at": "team_notified_at",
+    "hotrush_warned_at": "warned_at",
+    "hotrush_escalated_at": "escalated_at",
+    "hotrush_opening_notified_at": "opening_notified_at",
+    "hotrush_told_request_at": "told_request_at",
+    "hotrush_told_opening_at": "told_opening_at",
+    "hotrush_told_answer_at": "told_answer_at",
+    "hotrush_told_breach_at": "told_breach_at",
+    "hotrush_told_end_at": "told_end_at",
+    "hotrush_chat_tool_id": "chat_tool_id",
+    "hotrush_chat_contact": "chat_contact",
+    "hotrush_chat_at": "chat_at",
+    "hotrush_chat_held_at": "chat_held_at",
+}
+
 
 def _columns(cr, table):
     cr.execute(
@@ -315,11 +352,33 @@ def clone_children(cr, table, link, new_parent_ids, extra=None):
     return copies
 
 
-def clone_tickets(env, proto, values, event_values=None, chunk=10000):
+def request_ids(cr, ticket_ids):
+    """The current request (``hotrush_request_id``) of each ticket, in their order."""
+    cr.execute(
+        """SELECT t.hotrush_request_id
+             FROM unnest(%s::int4[]) WITH ORDINALITY AS v(id, n)
+             JOIN helpdesk_ticket t ON t.id = v.id
+            ORDER BY v.n""",
+        [list(ticket_ids)],
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def clone_tickets(
+    env, proto, values, event_values=None, request_values=None, chunk=10000
+):
     """Copies of ticket ``proto`` (HotRush or not), with its chatter and records.
 
-    :param values: {column: [value per copy]} of helpdesk_ticket
+    A prototype with a HotRush request (``hotrush_request_id``) has it copied once per
+    new ticket, the copy being the new ticket's current request; its HotRush events
+    are copied with it, linked to the new request.
+
+    :param values: {column: [value per copy]} of helpdesk_ticket; the ticket's field
+        names of its request's columns (``REQUEST_COLUMNS``) are written on the copied
+        request (``hotrush_sla_status`` on both, as the ORM keeps it)
     :param event_values: {column: [value per copy]} of the copies' HotRush events
+    :param request_values: {column: [value per copy]} of the copies' requests, for
+        the request's own columns (``calendar_id``, ``response_hours``, ...)
     :return: the new ticket ids
     """
     env.flush_all()
@@ -327,13 +386,70 @@ def clone_tickets(env, proto, values, event_values=None, chunk=10000):
     count = len(next(iter(values.values())))
     table_columns = dict(_columns(cr, "helpdesk_ticket"))
     has_event = bool(_columns(cr, "hotrush_event"))
+    event_columns = dict(_columns(cr, "hotrush_event")) if has_event else {}
+    # the database of OCA helpdesk_mgmt_sla has no HotRush table at all
+    proto_request = None
+    if _columns(cr, "hotrush_request") and "hotrush_request_id" in table_columns:
+        cr.execute(
+            "SELECT hotrush_request_id FROM helpdesk_ticket WHERE id = %s", [proto.id]
+        )
+        proto_request = cr.fetchone()[0]
+    ticket_values = {c: v for c, v in values.items() if c not in REQUEST_COLUMNS}
+    request_part_values = {
+        REQUEST_COLUMNS[c]: v for c, v in values.items() if c in REQUEST_COLUMNS
+    }
+    request_part_values.update(request_values or {})
+    if request_part_values and not proto_request:
+        raise ValueError(
+            f"request columns {sorted(request_part_values)} given for copies of "
+            f"ticket {proto.id}, which has no HotRush request"
+        )
+    event_requests = {}
+    if has_event and proto_request and "request_id" in event_columns:
+        cr.execute(
+            "SELECT id, request_id FROM hotrush_event WHERE ticket_id = %s", [proto.id]
+        )
+        event_requests = dict(cr.fetchall())
     new_ids = []
     for start in range(0, count, chunk):
-        part = {c: v[start : start + chunk] for c, v in values.items()}
+        part = {c: v[start : start + chunk] for c, v in ticket_values.items()}
+        size = len(next(iter(values.values()))[start : start + chunk])
         if "access_token" in table_columns:
-            part.setdefault("access_token", [None] * len(next(iter(part.values()))))
+            part.setdefault("access_token", [None] * size)
         ids = clone_row(cr, "helpdesk_ticket", proto.id, part)
         model = {"res_model": "helpdesk.ticket"}
+        new_requests = None
+        if proto_request:
+            new_requests = clone_row(
+                cr,
+                "hotrush_request",
+                proto_request,
+                {
+                    "ticket_id": ids,
+                    **{
+                        c: v[start : start + chunk]
+                        for c, v in request_part_values.items()
+                    },
+                },
+            )
+            statuses = request_part_values.get("status")
+            if statuses is not None:
+                cr.execute(
+                    """UPDATE helpdesk_ticket t
+                          SET hotrush_request_id = v.request_id,
+                              hotrush_sla_status = v.status
+                         FROM unnest(%s::int4[], %s::int4[], %s::varchar[])
+                              AS v(id, request_id, status)
+                        WHERE t.id = v.id""",
+                    [ids, new_requests, statuses[start : start + chunk]],
+                )
+            else:
+                cr.execute(
+                    """UPDATE helpdesk_ticket t SET hotrush_request_id = v.request_id
+                         FROM unnest(%s::int4[], %s::int4[]) AS v(id, request_id)
+                        WHERE t.id = v.id""",
+                    [ids, new_requests],
+                )
 
         def message_id(child, i, ids=ids):
             return f"<bench-{child}-{ids[i]}@hotrush.example.com>"
@@ -364,6 +480,12 @@ def clone_tickets(env, proto, values, event_values=None, chunk=10000):
                 column: lambda _child, i, v=column_values[start : start + chunk]: v[i]
                 for column, column_values in (event_values or {}).items()
             }
+            if event_requests:
+                # the copy's events belong to its (only) request
+                def event_request(child, i, new_requests=new_requests):
+                    return new_requests[i] if event_requests.get(child) else None
+
+                extra.setdefault("request_id", event_request)
             clone_children(cr, "hotrush_event", {"ticket_id": proto.id}, ids, extra)
         new_ids += ids
     env.invalidate_all()

@@ -76,6 +76,14 @@ def _p6_data(db, ids, requests, now):
                 "create_date": starts,
                 "write_date": starts,
             },
+            # the calendar and target its team gives the request (the prototype's
+            # are its own team's)
+            request_values={
+                "calendar_id": [calendars[requests[n][0]] for n in rest],
+                "response_hours": [hours[requests[n][0]] for n in rest],
+                "create_date": starts,
+                "write_date": starts,
+            },
             event_values={
                 "deadline": deadlines,
                 "date": starts,
@@ -125,13 +133,12 @@ def _p6_tell(env, now):
 
     :return: dict of seconds and queries
     """
-    Tickets = env["helpdesk.ticket"].sudo()
+    Requests = env["hotrush.request"].sudo()
+    # the step's processing method, as the action pairs it with its domain
+    method = dict(Requests._hotrush_cron_steps())["_hotrush_cron_domain_moved"]
     with _frozen(now), _commits_held(env.cr), Meter() as meter:
-        Tickets._hotrush_cron_run_step(
-            Tickets._hotrush_cron_domain_moved(now),
-            "_hotrush_tell_moves",
-            now,
-            CRON_BATCH_SIZE,
+        Requests._hotrush_cron_run_step(
+            Requests._hotrush_cron_domain_moved(now), method, now, CRON_BATCH_SIZE
         )
         env.flush_all()
     return {"seconds": meter.seconds, "queries": meter.queries}
@@ -145,9 +152,12 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
     :return: dict of counts (and a few differing examples)
     """
     env.flush_all()
+    # each ticket's current request, and the ticket's stored copy of its status
     env.cr.execute(
-        """SELECT id, hotrush_queued_until, hotrush_deadline, hotrush_sla_status
-             FROM helpdesk_ticket WHERE id = ANY(%s)""",
+        """SELECT t.id, r.opening_at, r.deadline, r.status, t.hotrush_sla_status
+             FROM helpdesk_ticket t
+             LEFT JOIN hotrush_request r ON r.id = t.hotrush_request_id
+            WHERE t.id = ANY(%s)""",
         [ticket_ids],
     )
     rows = {row[0]: row[1:] for row in env.cr.fetchall()}
@@ -156,14 +166,21 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
     env["resource.calendar"]._hotrush_clear_data_cache()
     fresh = _plan(env, calendars, hours, requests)
     differ, examples, moved = 0, [], set()
-    for ticket_id, (opening, deadline, status), plan, old in zip(
+    for ticket_id, (opening, deadline, status, ticket_status), plan, old in zip(
         ticket_ids, stored, fresh, before, strict=True
     ):
         expected = "queued" if plan[0] and now < plan[0] else "running"
-        if (opening or False, deadline or False, status) != (*plan, expected):
+        # the ticket's stored status is the request's, as the ORM keeps it
+        if (opening or False, deadline or False, status, ticket_status) != (
+            *plan,
+            expected,
+            expected,
+        ):
             differ += 1
             if len(examples) < 10:
-                examples.append([ticket_id, str(deadline), str(plan[1]), status])
+                examples.append(
+                    [ticket_id, str(deadline), str(plan[1]), status, ticket_status]
+                )
         if tuple(plan) != tuple(old):
             moved.add(ticket_id)
     comment = env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
@@ -195,7 +212,7 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
         "triggers": triggers,
         "one_each": sorted(events) == sorted(moved),
         "told_each": sorted(messages) == sorted(moved),
-        "deadlines": [deadline for _opening, deadline, _status in stored],
+        "deadlines": [deadline for _opening, deadline, *_statuses in stored],
     }
 
 
@@ -251,8 +268,19 @@ def bench_replan(db, ids, count, repeat):
         with environment(db) as env:
             Ticket = env["helpdesk.ticket"]
             if kind == "small":
+                # answered in time at ``now`` (before every deadline): their requests
+                # met, the tickets' stored status and queue deadline as the ORM
+                # leaves them
                 env.cr.execute(
-                    """UPDATE helpdesk_ticket SET hotrush_sla_status = 'met'
+                    """UPDATE hotrush_request r
+                          SET status = 'met', first_response_at = %s
+                         FROM helpdesk_ticket t
+                        WHERE r.id = t.hotrush_request_id AND t.id = ANY(%s)""",
+                    [now, decided],
+                )
+                env.cr.execute(
+                    """UPDATE helpdesk_ticket
+                          SET hotrush_sla_status = 'met', hotrush_queue_deadline = NULL
                         WHERE id = ANY(%s)""",
                     [decided],
                 )

@@ -3,6 +3,8 @@
 Each check returns ``(name, problems, facts)``: it passes when ``problems`` is empty.
 """
 
+from tickets_sql import TICKETS
+
 EPS = 0.005
 
 
@@ -14,11 +16,11 @@ def _ids(rows, limit=8):
 
 def hotrush_tickets_planned(sql):
     rows = sql(
-        """SELECT id FROM helpdesk_ticket
+        f"""SELECT id FROM {TICKETS} tk
             WHERE hotrush AND (hotrush_requested_at IS NULL OR hotrush_deadline IS NULL
                OR hotrush_sla_status IS NULL)"""
     )
-    ((count,),) = sql("SELECT count(*) FROM helpdesk_ticket WHERE hotrush")
+    ((count,),) = sql(f"SELECT count(*) FROM {TICKETS} tk WHERE hotrush")
     problems = (
         [f"HotRush tickets without deadline/status: {_ids(rows)}"] if rows else []
     )
@@ -31,14 +33,14 @@ def hotrush_tickets_planned(sql):
 
 def ended_urgency_settled(sql):
     rows = sql(
-        """SELECT id FROM helpdesk_ticket
+        f"""SELECT id FROM {TICKETS} tk
             WHERE NOT COALESCE(hotrush, false) AND hotrush_requested_at IS NOT NULL
               AND (hotrush_end_action IS NULL OR hotrush_queue_deadline IS NOT NULL
                    OR hotrush_sla_status IS NULL
                    OR hotrush_sla_status IN ('queued', 'running'))"""
     )
     ((count,),) = sql(
-        "SELECT count(*) FROM helpdesk_ticket WHERE NOT COALESCE(hotrush, false) "
+        f"SELECT count(*) FROM {TICKETS} tk WHERE NOT COALESCE(hotrush, false) "
         "AND hotrush_requested_at IS NOT NULL"
     )
     problems = [f"ended urgency left open: {_ids(rows)}"] if rows else []
@@ -51,9 +53,9 @@ def ended_urgency_settled(sql):
 
 def events_alternate(sql):
     rows = sql(
-        """SELECT t.id, COALESCE(t.hotrush, false),
+        f"""SELECT t.id, COALESCE(t.hotrush, false),
                   string_agg(e.kind, ',' ORDER BY e.id)
-             FROM helpdesk_ticket t
+             FROM {TICKETS} t
              LEFT JOIN hotrush_event e ON e.ticket_id = t.id AND e.kind != 'move'
             WHERE t.hotrush OR t.hotrush_requested_at IS NOT NULL
             GROUP BY t.id"""
@@ -90,7 +92,7 @@ def charged_once(sql):
                   WHERE c.ticket_id = t.id AND c.kind IN ('charge', 'correction'))"""
     wrong = sql(
         f"""SELECT t.id, t.hotrush_billable_hours, {billed}
-             FROM helpdesk_ticket t
+             FROM {TICKETS} t
              JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
              JOIN helpdesk_ticket_team tm ON tm.id = t.team_id
             WHERE s.closed AND tm.hotrush_support_product_id IS NOT NULL
@@ -98,7 +100,7 @@ def charged_once(sql):
         (EPS,),
     )
     more = sql(
-        f"""SELECT t.id, t.hotrush_billable_hours, {billed} FROM helpdesk_ticket t
+        f"""SELECT t.id, t.hotrush_billable_hours, {billed} FROM {TICKETS} t
              JOIN helpdesk_ticket_stage s ON s.id = t.stage_id
             WHERE s.closed AND {billed} > t.hotrush_billable_hours + %s""",
         (EPS,),
@@ -116,7 +118,7 @@ def charged_once(sql):
     )
     counts = dict(sql("SELECT kind, count(*) FROM hotrush_charge GROUP BY kind"))
     ((reopened,),) = sql(
-        "SELECT count(*) FROM helpdesk_ticket WHERE hotrush_closing_count > 1"
+        f"SELECT count(*) FROM {TICKETS} tk WHERE hotrush_closing_count > 1"
     )
     problems = []
     if dupes:
@@ -284,7 +286,7 @@ def one_draft_support_invoice(sql):
 
 def sla_notices_once(sql, batch):
     per_ticket = sql(
-        """SELECT t.id,
+        f"""SELECT t.id,
                   (SELECT count(*) FROM hotrush_event e
                     WHERE e.ticket_id = t.id AND e.kind = 'start'),
                   (SELECT count(*) FROM mail_message m
@@ -293,7 +295,7 @@ def sla_notices_once(sql, batch):
                   (SELECT count(*) FROM mail_message m
                     WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
                       AND m.body::text LIKE %s)
-             FROM helpdesk_ticket t
+             FROM {TICKETS} t
             WHERE t.hotrush_requested_at IS NOT NULL""",
         ("%HotRush SLA breached:%", "%HotRush deadline approaching: respond publicly%"),
     )
@@ -317,7 +319,7 @@ def sla_notices_once(sql, batch):
         (batch,),
     )
     ((escalated,),) = sql(
-        "SELECT count(*) FROM helpdesk_ticket WHERE id = ANY(%s) "
+        f"SELECT count(*) FROM {TICKETS} tk WHERE id = ANY(%s) "
         "AND hotrush_escalated_at IS NOT NULL AND hotrush_sla_status = 'breached'",
         (batch,),
     )
@@ -349,7 +351,7 @@ def sla_notices_once(sql, batch):
 def team_notices(sql, load_started_at, settle_seconds=30):
     """HR-5: every request got its team notice from the run it triggered, at once."""
     rows = sql(
-        """SELECT t.id, t.hotrush_sla_status, t.hotrush_team_notified_at IS NOT NULL,
+        f"""SELECT t.id, t.hotrush_sla_status, t.hotrush_team_notified_at IS NOT NULL,
                   EXTRACT(EPOCH FROM t.hotrush_team_notified_at
                                      - t.hotrush_requested_at)::float,
                   t.hotrush_requested_at
@@ -357,7 +359,7 @@ def team_notices(sql, load_started_at, settle_seconds=30):
                   (SELECT count(*) FROM mail_activity a
                     WHERE a.res_model = 'helpdesk.ticket' AND a.res_id = t.id
                       AND a.active AND a.summary LIKE 'Respond by%%')
-             FROM helpdesk_ticket t
+             FROM {TICKETS} t
             WHERE t.hotrush_requested_at >= %s""",
         (settle_seconds, load_started_at),
     )
@@ -409,7 +411,7 @@ def due_delays(sql, exact_ids, load_started_at):
         "opening": (
             f"""SELECT EXTRACT(EPOCH FROM COALESCE(hotrush_opening_notified_at, {now})
                                      - hotrush_queued_until)::float
-                  FROM helpdesk_ticket
+                  FROM {TICKETS} tk
                  WHERE id = ANY(%s) AND hotrush_queued_until IS NOT NULL
                    AND hotrush_queued_until <= {now}""",
             (exact_ids,),
@@ -419,7 +421,7 @@ def due_delays(sql, exact_ids, load_started_at):
                                      - (t.hotrush_deadline
                                         + make_interval(mins => c.hotrush_grace_minutes)
                                         + interval '1 second'))::float
-                  FROM helpdesk_ticket t JOIN res_company c ON c.id = t.company_id
+                  FROM {TICKETS} t JOIN res_company c ON c.id = t.company_id
                  WHERE t.id = ANY(%s) AND t.hotrush_first_response_at IS NULL
                    AND t.hotrush_deadline
                        + make_interval(mins => c.hotrush_grace_minutes) < {now}""",
@@ -432,7 +434,7 @@ def due_delays(sql, exact_ids, load_started_at):
                          - GREATEST(t.hotrush_deadline
                                     - make_interval(mins => c.hotrush_warning_minutes),
                                     t.hotrush_team_notified_at))::float
-                  FROM helpdesk_ticket t JOIN res_company c ON c.id = t.company_id
+                  FROM {TICKETS} t JOIN res_company c ON c.id = t.company_id
                  WHERE (t.id = ANY(%s) OR t.hotrush_requested_at >= %s)
                    AND t.hotrush_team_notified_at IS NOT NULL
                    AND (t.hotrush_warned_at IS NOT NULL
@@ -467,7 +469,7 @@ def due_delays(sql, exact_ids, load_started_at):
 def portal_submissions(sql, partners, ok_submits, uncertain_submits):
     # the tickets of the portal, not those the mail gateway made (HR-83)
     ((count,),) = sql(
-        """SELECT count(*) FROM helpdesk_ticket t
+        f"""SELECT count(*) FROM {TICKETS} t
             WHERE t.commercial_partner_id = ANY(%s)
               AND NOT EXISTS (
                   SELECT 1 FROM mail_message m
@@ -513,7 +515,7 @@ def customer_notices_once(sql):
     """Each customer notice at most once per request, and given wherever its marker
     says the customer was told (customers with an e-mail address)."""
     rows = sql(
-        """SELECT t.id, p.email IS NOT NULL AND p.email != '',
+        f"""SELECT t.id, p.email IS NOT NULL AND p.email != '',
                   (SELECT count(*) FROM hotrush_event e
                     WHERE e.ticket_id = t.id AND e.kind = 'start'),
                   t.hotrush_told_request_at IS NOT NULL,
@@ -526,7 +528,7 @@ def customer_notices_once(sql):
                          WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
                            AND m.message_type = 'auto_comment'
                            AND m.subject LIKE 'HotRush %%')
-             FROM helpdesk_ticket t
+             FROM {TICKETS} t
              LEFT JOIN res_partner p ON p.id = t.partner_id
             WHERE t.hotrush_requested_at IS NOT NULL
                OR t.hotrush_mail_refusal IS NOT NULL"""
@@ -580,7 +582,7 @@ def mail_channel(sql, mails):
     if not new:
         return ("HR-83: e-mails to the helpdesk", ["no e-mail was delivered"], [])
     rows = sql(
-        """SELECT t.id, t.hotrush_mail_refusal, t.hotrush_requested_at IS NOT NULL,
+        f"""SELECT t.id, t.hotrush_mail_refusal, t.hotrush_requested_at IS NOT NULL,
                   (SELECT count(*) FROM hotrush_event e
                     WHERE e.ticket_id = t.id AND e.kind = 'start'),
                   (SELECT count(*) FROM hotrush_event e
@@ -589,7 +591,7 @@ def mail_channel(sql, mails):
                   (SELECT count(*) FROM mail_message m
                     WHERE m.model = 'helpdesk.ticket' AND m.res_id = t.id
                       AND m.message_id = ANY(%s))
-             FROM helpdesk_ticket t WHERE t.id = ANY(%s)""",
+             FROM {TICKETS} t WHERE t.id = ANY(%s)""",
         (
             [mail["message_id"] for mail in mails],
             [mail["ticket_id"] for mail in new],

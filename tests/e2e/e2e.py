@@ -44,6 +44,7 @@ from infra import (
 from logscan import log_entries
 from scenario import Run
 from smtp_sink import SmtpSink
+from tickets_sql import TICKETS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -279,13 +280,13 @@ class Suite:
         started = time.monotonic()
         while True:
             passed, pending = self.run.sql(
-                """SELECT bool_and(GREATEST(t.hotrush_queued_until,
+                f"""SELECT bool_and(GREATEST(t.hotrush_queued_until,
                                             t.hotrush_deadline + interval '1 second')
                                    < (now() AT TIME ZONE 'UTC')),
                           count(*) FILTER (WHERE t.hotrush_escalated_at IS NULL
                               OR (t.hotrush_queued_until IS NOT NULL
                                   AND t.hotrush_opening_notified_at IS NULL))
-                     FROM helpdesk_ticket t WHERE t.id = ANY(%s)""",
+                     FROM {TICKETS} t WHERE t.id = ANY(%s)""",
                 (ids,),
             )[0]
             waited = time.monotonic() - started

@@ -20,6 +20,7 @@ from infra import wait_for
 # the agents' queue order, as the addon's list views give it (const.QUEUE_ORDER)
 QUEUE_ORDER = "hotrush_queue_deadline, priority desc, sequence, number desc, id desc"
 from logscan import log_entries
+from tickets_sql import TICKETS
 
 # How long the close of the withdraw/close race waits after the withdrawal is sent
 RACE_CLOSE_LAGS = (0.0, 0.0, 0.15, 0.3)
@@ -508,14 +509,15 @@ class Run:
 
         def escalated():
             return self.sql(
-                "SELECT count(*) FROM helpdesk_ticket WHERE id = ANY(%s) "
+                f"SELECT count(*) FROM {TICKETS} tk WHERE id = ANY(%s) "
                 "AND hotrush_escalated_at IS NOT NULL",
                 (batch,),
             )[0][0]
 
         # What a long stop of the SLA action leaves: breached tickets not escalated.
         self.sql(
-            "UPDATE helpdesk_ticket SET hotrush_escalated_at = NULL WHERE id = ANY(%s)",
+            "UPDATE hotrush_request SET escalated_at = NULL WHERE id IN "
+            "(SELECT hotrush_request_id FROM helpdesk_ticket WHERE id = ANY(%s))",
             (batch,),
         )
         admin = self.rpc(self.fixture["admin"])
@@ -710,7 +712,7 @@ class Run:
                 (ticket_id,),
             )
             ((hotrush, end_action, closed),) = self.sql(
-                "SELECT t.hotrush, t.hotrush_end_action, s.closed FROM helpdesk_ticket t "
+                f"SELECT t.hotrush, t.hotrush_end_action, s.closed FROM {TICKETS} t "
                 "JOIN helpdesk_ticket_stage s ON s.id = t.stage_id WHERE t.id = %s",
                 (ticket_id,),
             )

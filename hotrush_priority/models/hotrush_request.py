@@ -1,0 +1,304 @@
+# Copyright 2026 hotrush_priority contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A HotRush request: one per time a ticket is requested HotRush.
+
+It holds the promise (the team, calendar and target it was planned on, its opening and
+deadline), the verdict (status, first response), how it ended, the markers of the SLA
+action and of the customer's notices, and the booked live chat. A ticket links to its
+current request (``hotrush_request_id``); a ticket requested again after an uncheck
+has a new request, the first one keeps its history.
+
+The promise is planned when the request is made and changes afterwards only by a
+re-planning of its calendar (HR-86), never by a change of the ticket: a transfer to
+another team keeps the team it was planned on.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..const import END_ACTIONS, OPEN_STATUSES, REASONS, SLA_STATUSES
+
+def request_field(field_type, name, string, **kwargs):
+    """The ticket's view of its current request's field ``name``, of ``field_type``.
+
+    Read-only: a request's fields are written by its rules, through the ticket's
+    write (see ``helpdesk.ticket._hotrush_write_request``)."""
+    return field_type(
+        related=f"hotrush_request_id.{name}", string=string, readonly=True, **kwargs
+    )
+
+
+def _marker(string, help_text=None, index=False):
+    """When something was done once for this request; empty until then."""
+    return fields.Datetime(
+        string=string, index=index, copy=False, readonly=True, help=help_text
+    )
+
+
+class HotrushRequest(models.Model):
+    _name = "hotrush.request"
+    _description = "HotRush Request"
+    _order = "requested_at desc, id desc"
+    _rec_name = "ticket_id"
+    _check_company_auto = True
+
+    ticket_id = fields.Many2one(
+        comodel_name="helpdesk.ticket",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    # the request of an archived ticket is archived with it: out of the SLA action's
+    # searches, as its ticket is out of the agents'
+    active = fields.Boolean(related="ticket_id.active", store=True, precompute=True)
+    company_id = fields.Many2one(
+        related="ticket_id.company_id", store=True, index=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        related="ticket_id.commercial_partner_id",
+        store=True,
+        precompute=True,
+    )
+    team_id = fields.Many2one(
+        comodel_name="helpdesk.ticket.team",
+        string="Planned On",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The team whose calendar and response target planned the deadline. A "
+        "transfer to another HotRush team keeps it: the receiving team inherits "
+        "the deadline the customer was told.",
+    )
+    calendar_id = fields.Many2one(
+        comodel_name="resource.calendar",
+        compute="_compute_plan",
+        store=True,
+        readonly=True,
+        ondelete="set null",
+    )
+    response_hours = fields.Float(
+        string="Response Target (hours)",
+        compute="_compute_plan",
+        store=True,
+        readonly=True,
+    )
+    requested_at = fields.Datetime(
+        string="Requested On",
+        required=True,
+        readonly=True,
+        help="When HotRush was requested: the SLA clock starts here.",
+    )
+    requested_by_id = fields.Many2one(
+        comodel_name="res.users", readonly=True
+    )
+    opening_at = fields.Datetime(
+        string="Queued Until",
+        compute="_compute_plan",
+        store=True,
+        index="btree_not_null",
+        readonly=True,
+        help="Requested outside working hours: the SLA clock starts at this opening.",
+    )
+    deadline = fields.Datetime(
+        string="Response Deadline",
+        compute="_compute_plan",
+        store=True,
+        index="btree_not_null",
+        readonly=True,
+        help="An agent must answer publicly by then (working time of the team's "
+        "support calendar from the request).",
+    )
+    status = fields.Selection(
+        selection=SLA_STATUSES,
+        string="SLA Status",
+        readonly=True,
+        index=True,
+    )
+    first_response_at = fields.Datetime(
+        string="First Response On", index="btree_not_null", readonly=True
+    )
+    first_response_user_id = fields.Many2one(
+        comodel_name="res.users", string="First Response By", readonly=True
+    )
+    first_response_message_id = fields.Many2one(
+        comodel_name="mail.message",
+        string="First Response",
+        readonly=True,
+        ondelete="set null",
+    )
+    response_working_minutes = fields.Float(
+        string="First Response Time (working minutes)",
+        compute="_compute_response_working_minutes",
+        store=True,
+        readonly=True,
+        aggregator="avg",
+        help="Working time of the support calendar from the HotRush request to the "
+        "first response, in minutes (time while queued before the opening and "
+        "public holidays do not count).",
+    )
+    priority_before = fields.Char(readonly=True)
+    end_action = fields.Selection(
+        selection=END_ACTIONS, string="Ended By", readonly=True
+    )
+    ended_at = fields.Datetime(string="Ended On", readonly=True)
+    end_reason = fields.Selection(selection=REASONS, readonly=True)
+    end_note = fields.Text(readonly=True)
+
+    team_notified_at = _marker(
+        "Team Notified On",
+        "When the assignee (or the team leader) got the 'Respond by' activity.",
+        index="btree_not_null",
+    )
+    warned_at = _marker(
+        "Warned On",
+        "When the assignee (or the team leader) was warned that the response "
+        "deadline approaches.",
+        index="btree_not_null",
+    )
+    escalated_at = _marker(
+        "Escalated On",
+        "When the breach was escalated to the team leader.",
+        index="btree_not_null",
+    )
+    opening_notified_at = _marker(
+        "Opening Notice On",
+        "When the team was told that this request, queued outside working hours, is "
+        "running.",
+        index="btree_not_null",
+    )
+    told_request_at = _marker("Request Told On")
+    told_opening_at = _marker("Opening Told On")
+    told_answer_at = _marker("Answer Told On")
+    told_breach_at = _marker("Breach Told On")
+    told_end_at = _marker("End Told On")
+
+    chat_tool_id = fields.Many2one(
+        comodel_name="hotrush.chat.tool",
+        string="Live Chat Tool",
+        readonly=True,
+        context={"active_test": False},
+    )
+    chat_contact = fields.Char(string="Customer's Chat ID", readonly=True)
+    chat_at = fields.Datetime(string="Live Chat At", readonly=True)
+    chat_held_at = fields.Datetime(
+        string="Live Chat Held On",
+        readonly=True,
+        help="Start of the booked live chat an agent recorded as held: the first "
+        "response when the request was not answered before.",
+    )
+
+    event_ids = fields.One2many(
+        comodel_name="hotrush.event", inverse_name="request_id", string="History"
+    )
+    charge_ids = fields.One2many(
+        comodel_name="hotrush.charge", inverse_name="request_id", string="Charges"
+    )
+
+    # ------------------------------------------------------------------
+    # The promise
+    # ------------------------------------------------------------------
+
+    @api.depends("requested_at", "team_id")
+    def _compute_plan(self):
+        """Plan all requests of the batch with one planning per calendar (calendar
+        and target read once per team and company)."""
+        per_calendar, setups = defaultdict(list), {}
+        for request in self:
+            key = (request._plan_team(), request.company_id)
+            if key not in setups:
+                setups[key] = (
+                    self._calendar_of(*key),
+                    self._response_hours_of(*key),
+                )
+            calendar, hours = setups[key]
+            request.calendar_id = calendar
+            request.response_hours = hours
+            if calendar and request.requested_at:
+                per_calendar[calendar].append(request)
+            else:
+                request.opening_at = request.deadline = False
+        for calendar, requests in per_calendar.items():
+            planned = calendar._hotrush_plan(
+                [(r.requested_at, r.response_hours) for r in requests]
+            )
+            for request, (opening, deadline) in zip(requests, planned, strict=True):
+                request.opening_at = opening
+                request.deadline = deadline
+
+    @api.depends("requested_at", "first_response_at", "calendar_id")
+    def _compute_response_working_minutes(self):
+        """Working minutes to the first response, one planning per calendar."""
+        per_calendar = defaultdict(list)
+        for request in self:
+            if request.first_response_at and request.calendar_id:
+                per_calendar[request.calendar_id.sudo()].append(request)
+            else:
+                request.response_working_minutes = False
+        for calendar, requests in per_calendar.items():
+            seconds = calendar._hotrush_working_seconds(
+                [(r.requested_at, r.first_response_at) for r in requests]
+            )
+            for request, worked in zip(requests, seconds, strict=True):
+                request.response_working_minutes = round(worked / 60, 2)
+
+    def _plan_team(self):
+        """The team the request is planned on; the ticket's for a request whose team
+        was deleted."""
+        self.ensure_one()
+        return self.team_id or self.ticket_id.team_id
+
+    @api.model
+    def _calendar_of(self, team, company):
+        """The support calendar of ``team`` (of ``company`` without a team), readable
+        by whoever asks: working hours and public holidays are what the support tells
+        every customer, and planning needs them even for users without access to
+        calendars."""
+        # sudo: calendars only, see the docstring
+        if team:
+            return team.sudo()._get_hotrush_calendar().sudo()
+        return (company or self.env.company).sudo()._get_hotrush_calendar().sudo()
+
+    @api.model
+    def _response_hours_of(self, team, company):
+        if team:
+            return team._get_hotrush_response_hours()
+        return (company or self.env.company).hotrush_response_hours
+
+    # ------------------------------------------------------------------
+    # The verdict
+    # ------------------------------------------------------------------
+
+    def _breach_time(self):
+        """Deadline plus grace: a first response after this instant breaches."""
+        self.ensure_one()
+        grace = (self.company_id or self.env.company).hotrush_grace_minutes
+        return self.deadline + timedelta(minutes=grace)
+
+    def _status_at(self, now):
+        """The status time gives this undecided request at ``now``."""
+        self.ensure_one()
+        if self.opening_at and now < self.opening_at:
+            return "queued"
+        if now > self._breach_time():
+            return "breached"
+        return "running"
+
+    def _breached_at(self, now):
+        """The verdict at ``now``, whether or not the SLA action has run: breached
+        when answered after the deadline plus grace, or unanswered past it."""
+        self.ensure_one()
+        if self.status == "breached":
+            return True
+        if not self.deadline:
+            return False
+        return (self.first_response_at or now) > self._breach_time()
+
+    def _is_open(self):
+        """Still undecided: time moves its status."""
+        self.ensure_one()
+        return self.status in OPEN_STATUSES
