@@ -28,3 +28,4 @@ from . import test_portal_ticket_page
 from . import test_mail_retry
 from . import test_transfer
 from . import test_accessibility
+from . import test_presenter
