@@ -1,6 +1,7 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Portal routes of HotRush: thin, access-checked, model actions do the work."""
+"""Portal routes of HotRush: thin, access-checked, model actions do the work, the
+presenter (``hotrush_priority.portal``) says what the customer reads."""
 
 import re
 import uuid
@@ -26,6 +27,7 @@ from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
 from ..const import PRICED_ACTIONS
+from ..portal import Presenter
 
 USER_ERRORS = (AccessError, UserError, ValidationError)
 FORM_MAX_LENGTH = 2000
@@ -82,6 +84,12 @@ def rerun_on_concurrent_insert():
 
 def customer_tz():
     return request.env.user.tz or "UTC"
+
+
+def presenter():
+    """The words of HotRush for the customer of this request: their language and
+    zone."""
+    return Presenter(request.env, customer_tz())
 
 
 def tell_on_ticket_page(ticket_id, kind, text, chat_input=None):
@@ -143,7 +151,7 @@ class HotrushTicketController(HelpdeskTicketController):
             if team
             else request.env._("HotRush is not offered at the moment.")
         )
-        tz = customer_tz()
+        words = presenter()
         now = fields.Datetime.now()
         no_category = request.env["helpdesk.ticket.category"]
         # the teams the form lists, read with the customer's rights: no other
@@ -151,12 +159,9 @@ class HotrushTicketController(HelpdeskTicketController):
         offering = teams.filtered("hotrush_offered")
         promises = []
         if team:
-            promises.append(("", team._hotrush_portal_promise(no_category, now, tz)))
+            promises.append(("", words.promise(team, no_category, now)))
         promises += [
-            (
-                str(choice.id),
-                choice._hotrush_portal_promise(no_category, now, tz, offering),
-            )
+            (str(choice.id), words.promise(choice, no_category, now, offering))
             for choice in teams
         ]
         # helpdesk_mgmt's form selects the team when it offers only one
@@ -168,12 +173,10 @@ class HotrushTicketController(HelpdeskTicketController):
             "hotrush_promises": promises,
             "hotrush_promise_key": chosen,
             "hotrush_category_refusals": {
-                category.id: category.env[
-                    "helpdesk.ticket.team"
-                ]._hotrush_portal_category_refusal(category)
+                category.id: words.category_refusal(category)
                 for category in values.get("categories") or no_category
             },
-            "hotrush_tz": tz,
+            "hotrush_tz": words.tz,
             "hotrush_chat_tools": request.env["hotrush.chat.tool"].search([]),
         }
 
@@ -343,7 +346,7 @@ class HotrushTicketController(HelpdeskTicketController):
         portal = HotrushCustomerPortal()
         try:
             ticket_sudo = portal._document_check_access("helpdesk.ticket", ticket.id)
-            confirm = ticket._hotrush_portal_close_confirmation(stage_id)
+            confirm = presenter().close_confirmation(ticket, stage_id)
         except (AccessError, MissingError, *USER_ERRORS):
             return None
         if not confirm:
@@ -389,6 +392,7 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
                 "hotrush_message": message,
                 "hotrush_chat_input": chat_input,
                 "hotrush_tz": customer_tz(),
+                "hotrush_presenter": presenter(),
                 "hotrush_chat_tools": request.env["hotrush.chat.tool"].search([]),
                 "hotrush_is_owner": ticket.commercial_partner_id
                 == request.env.user.partner_id.commercial_partner_id,
@@ -400,16 +404,16 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
     def _hotrush_ticket_card_values(self, ticket):
         """The HotRush card of the ticket page and its history (HR-82): the
         ticket's access was checked by the page's route."""
-        tz = customer_tz()
+        words = presenter()
         actions = ticket._hotrush_portal_actions()
-        chat_hint = "chat" in actions and ticket._hotrush_portal_chat_hint(tz)
+        chat_hint = "chat" in actions and words.ticket_chat_hint(ticket)
         return {
-            "hotrush_card": ticket._hotrush_portal_card(tz),
-            "hotrush_offer": "request" in actions and ticket._hotrush_portal_offer(tz),
+            "hotrush_card": words.card(ticket),
+            "hotrush_offer": "request" in actions and words.offer(ticket),
             # offered: nothing refused (the actions asked it already)
             "hotrush_request_refusal": "request" not in actions
-            and ticket._hotrush_portal_request_refusal(),
-            "hotrush_history": ticket._hotrush_portal_history(tz),
+            and words.request_refusal(ticket),
+            "hotrush_history": words.history(ticket),
             "hotrush_actions": actions,
             "hotrush_confirm": None,
             # the chat form of the new-ticket form: the hours this ticket allows,
@@ -450,7 +454,7 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
         the amounts in money: nothing changes until the customer confirms (a POST
         with ``confirm=1``)."""
         try:
-            confirm = ticket._hotrush_portal_confirmation(action)
+            confirm = presenter().confirmation(ticket, action)
         except USER_ERRORS as error:
             tell_on_ticket_page(ticket.id, "danger", error.args[0])
             return request.redirect(f"/my/ticket/{ticket.id}")
@@ -479,22 +483,16 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
 
     def _hotrush_action_request(self, ticket, **kw):
         ticket.action_hotrush_request()
-        return request.env._(
-            "HotRush requested: an engineer answers by %(deadline)s.",
-            # the page names the zone once, in the HotRush card
-            deadline=ticket._hotrush_portal_time(
-                ticket.hotrush_deadline, customer_tz()
-            ),
-        )
+        return presenter().requested(ticket)
 
     def _hotrush_action_uncheck(self, ticket, **kw):
-        chat = ticket._hotrush_chat_cancel_text(customer_tz())  # the end clears it
+        chat = presenter().chat_cancelled(ticket)  # the end clears it
         ticket.action_hotrush_uncheck()
         message = request.env._("HotRush unchecked: no surcharge applies.")
         return f"{message} {chat}" if chat else message
 
     def _hotrush_action_withdraw(self, ticket, note=None, **kw):
-        chat = ticket._hotrush_chat_cancel_text(customer_tz())  # the end clears it
+        chat = presenter().chat_cancelled(ticket)  # the end clears it
         ticket.action_hotrush_withdraw(note=note or False)
         message = request.env._(
             "HotRush withdrawn: the normal rate applies from now on."
@@ -506,9 +504,4 @@ class HotrushCustomerPortal(CustomerPortalHelpdesk):
     ):
         when = parse_local_datetime(chat_time, customer_tz())
         ticket.action_hotrush_request_chat(chat_tool, chat_contact, when)
-        return request.env._(
-            "Your live chat request is recorded: an engineer is to contact you on "
-            "%(tool)s at %(time)s.",
-            tool=ticket.hotrush_chat_tool_id.name,
-            time=ticket._hotrush_portal_time(ticket.hotrush_chat_at, customer_tz()),
-        )
+        return presenter().chat_recorded(ticket)

@@ -13,7 +13,7 @@ from odoo.tools import groupby as groupbyelem
 
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from .portal import HotrushCustomerPortal, customer_tz
+from .portal import HotrushCustomerPortal, customer_tz, presenter
 
 
 class HotrushPortalPages(HotrushCustomerPortal):
@@ -149,6 +149,7 @@ class HotrushPortalPages(HotrushCustomerPortal):
                 "searchbar_filters": OrderedDict(searchbar_filters.items()),
                 "filterby": filterby,
                 "hotrush_tz": customer_tz(),
+                "hotrush_presenter": presenter(),
             }
         )
         return request.render("helpdesk_mgmt.portal_my_tickets", values)

@@ -28,8 +28,6 @@ from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_chat
 from . import helpdesk_ticket_billing
 from . import helpdesk_ticket_portal
-from . import helpdesk_ticket_portal_status
-from . import helpdesk_ticket_portal_page
 from . import helpdesk_ticket_archive
 from . import helpdesk_ticket_notice
 from . import helpdesk_ticket_mail

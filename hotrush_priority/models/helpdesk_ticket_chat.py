@@ -309,21 +309,6 @@ class HelpdeskTicket(models.Model):
             tickets.sudo().write(dict.fromkeys(CHAT_FIELDS, False))
         return tickets
 
-    def _hotrush_chat_cancel_text(self, tz=None):
-        """What the customer is told on the ticket page of the chat an end of urgency
-        cancels, or an empty string: read before the end, which clears the chat. The
-        time is in the page's words (its zone named once, in the card)."""
-        self.ensure_one()
-        if not self._hotrush_pending_chat():
-            return ""
-        return self.env._(
-            "Your live chat via %(tool)s planned for %(time)s is cancelled.",
-            tool=self.hotrush_chat_tool_id.name,
-            time=self._hotrush_portal_time(
-                self.hotrush_chat_at, tz or self._hotrush_chat_customer_tz()
-            ),
-        )
-
     # ------------------------------------------------------------------
     # Live chat held (HR-84)
     # ------------------------------------------------------------------

@@ -31,7 +31,8 @@ from collections import defaultdict
 from markupsafe import escape
 
 from odoo import api, fields, models
-from odoo.tools import formatLang
+
+from ..portal import Presenter
 
 from .hotrush_request import request_field
 
@@ -378,45 +379,25 @@ class HelpdeskTicket(models.Model):
         calendar = self._get_hotrush_calendar()
         return (calendar and calendar._hotrush_zone()) or "UTC"
 
+    # The words are the presenter's; the templates of installed databases (not
+    # updated, noupdate) call these by name.
+
     def _hotrush_notice_time(self, value):
         """``value`` (UTC) as the customer reads it: their language and zone."""
         self.ensure_one()
-        if not value:
-            return ""
-        return self._hotrush_format(value, tz=self._hotrush_notice_tz())
+        return Presenter.for_notice(self).notice_time(self, value)
 
     def _hotrush_notice_hours(self):
         """Support's working hours of the coming week in the customer's zone."""
         self.ensure_one()
-        calendar = self._get_hotrush_calendar()
-        if not calendar:
-            return ""
-        return calendar._hotrush_working_hours_text(
-            self._hotrush_notice_tz(), fields.Datetime.now()
-        )
+        return Presenter.for_notice(self).notice_hours(self)
 
     def _hotrush_notice_price(self):
-        """The HotRush price in money when the team bills a support hour, e.g.
-        "$ 160/h instead of $ 80/h (2 times the normal support rate)", else the
-        multiplier alone: "2 times the normal support rate"."""
+        """The HotRush price, in money when the team bills a support hour."""
         self.ensure_one()
-        times = self.env._(
-            "%(rate)s times the normal support rate", rate=self._hotrush_notice_rate()
-        )
-        normal, rush = self._hotrush_portal_rates()
-        if not normal:
-            return times
-        return self.env._(
-            "%(rush)s/h instead of %(normal)s/h (%(times)s)",
-            rush=rush,
-            normal=normal,
-            times=times,
-        )
+        return Presenter.for_notice(self).notice_price(self)
 
     def _hotrush_notice_rate(self):
-        """The HotRush rate multiplier as a number in the customer's language,
-        e.g. "2" or "1.50"."""
+        """The HotRush rate multiplier as a number in the customer's language."""
         self.ensure_one()
-        rate = (self.company_id or self.env.company).hotrush_rate_multiplier
-        digits = 0 if rate == int(rate) else 2
-        return formatLang(self.env, rate, digits=digits)
+        return Presenter.for_notice(self).notice_rate(self)

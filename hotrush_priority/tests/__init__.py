@@ -29,3 +29,4 @@ from . import test_mail_retry
 from . import test_transfer
 from . import test_accessibility
 from . import test_request_record
+from . import test_presenter

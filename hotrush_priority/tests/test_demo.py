@@ -25,6 +25,7 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import convert_file, format_amount
 from odoo.tools.safe_eval import safe_eval
 
+from ..portal import Presenter
 from .common import portal_conversation
 
 MODULE = "hotrush_priority"
@@ -235,7 +236,7 @@ class TestDemoPortalForm(HttpCase):
         return self.env.ref(f"{MODULE}.{xmlid}")
 
     def _time(self, value):
-        return self.env["helpdesk.ticket"]._hotrush_portal_time(value, BERLIN)
+        return Presenter(self.env, BERLIN).time(value)
 
     def _money(self, amount):
         # as the customer reads it: no ".00" on whole amounts

@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 from odoo.tests import HttpCase, tagged
 from odoo.tools import format_amount, format_date
 
+from ..portal import Presenter
 from .common import local_to_utc, make_calendar
 from .test_portal import MSK, PortalMixin
 
@@ -116,7 +117,7 @@ class TestPortalForm(PortalMixin, HttpCase):
 
     def _time(self, value):
         with freeze_time(THURSDAY_EVENING):
-            return self.env["helpdesk.ticket"]._hotrush_portal_time(value, MSK)
+            return Presenter(self.env, MSK).time(value)
 
     def _money(self, amount, cents=False):
         """As the customer reads it: no ".00" on whole amounts, cents otherwise."""

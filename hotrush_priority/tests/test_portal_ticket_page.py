@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 
 from odoo.tests import HttpCase, tagged
 
+from ..portal import Presenter
 from .common import local_to_utc
 from .test_portal import MSK, PortalMixin
 
@@ -120,7 +121,7 @@ class TestPortalTicketPage(PortalMixin, HttpCase):
         self.assertTrue(form.xpath(".//option[@data-id-label='E-mail address']"))
         hint = form.xpath(".//*[@id='chat_time_hint']")[0]
         with freeze_time(REQUESTED):
-            deadline = ticket._hotrush_portal_time(ticket.hotrush_deadline, MSK)
+            deadline = Presenter(self.env, MSK).time(ticket.hotrush_deadline)
         self.assertEqual(
             self._text(hint),
             "Choose a time in the working hours (Mon-Fri 09:00-24:00; Sat-Sun "

@@ -1,0 +1,1 @@
+from .presenter import Presenter
