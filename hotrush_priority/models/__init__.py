@@ -11,6 +11,7 @@ from . import hotrush_event
 from . import hotrush_chat_tool
 from . import hotrush_request
 from . import hotrush_request_sla
+from . import hotrush_request_replan
 from . import product_template
 from . import support_balance
 from . import support_balance_line
@@ -22,12 +23,11 @@ from . import mail_activity
 from . import mail_mail
 from . import mail_thread
 from . import helpdesk_ticket
-from . import helpdesk_ticket_replan
+from . import helpdesk_ticket_actions
 from . import helpdesk_ticket_audit
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_chat
 from . import helpdesk_ticket_billing
 from . import helpdesk_ticket_portal
-from . import helpdesk_ticket_archive
 from . import helpdesk_ticket_notice
 from . import helpdesk_ticket_mail

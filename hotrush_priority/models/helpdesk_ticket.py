@@ -1,30 +1,25 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The HotRush core of a ticket: the flag, the clock, the status, who may start and
-end urgency and how, and the first response.
+"""The HotRush core of a ticket: the flag, its current request (``hotrush.request``,
+read through fields of the ticket), eligibility, the create / write guard that turns
+the flag into the request's transitions, and the first response.
 
 Satellites extend it through the hooks ``_hotrush_start``, ``_hotrush_start_vals``,
-``_hotrush_end``, ``_hotrush_register_first_response``, ``_hotrush_response_time``,
-``_hotrush_system_fields``, ``create`` and ``write``: the audit trail
-(helpdesk_ticket_audit.py), the SLA scheduled action and its notices
-(helpdesk_ticket_sla.py), the live chat
-(helpdesk_ticket_chat.py) and billing (helpdesk_ticket_billing.py);
-helpdesk_ticket_portal.py adds the portal's form key and close. This file never
-calls them.
+``_hotrush_end``, ``_hotrush_transfer``, ``_hotrush_register_first_response``,
+``_hotrush_response_time``, ``_hotrush_system_fields``, ``create`` and ``write``: the
+actions (helpdesk_ticket_actions.py), the audit trail (helpdesk_ticket_audit.py), the
+SLA steps and activities (helpdesk_ticket_sla.py), the customer's notices, the live
+chat, billing, the e-mail channel and the portal. This file never calls them.
 """
 
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import format_datetime
+from odoo.tools import format_datetime, ormcache
 
 from ..const import (
-    CUSTOMER_REASON,
     HIGHEST_PRIORITY,
-    NOTE_MAX_LENGTH,
-    OPEN_STATUSES,
-    REMOVAL_REASONS,
     USER_END_ACTIONS,
 )
 from .hotrush_request import request_field
@@ -172,9 +167,16 @@ class HelpdeskTicket(models.Model):
         vals_list, requested = self._hotrush_prepare_create(vals_list)
         split = [self._hotrush_split_request_vals(vals) for vals in vals_list]
         tickets = super().create([vals for vals, _request_vals in split])
-        for ticket, (_vals, request_vals) in zip(tickets, split, strict=True):
-            if request_vals:
-                ticket._hotrush_create_requests(request_vals)
+        with_request = [
+            (ticket.id, request_vals)
+            for ticket, (_vals, request_vals) in zip(tickets, split, strict=True)
+            if request_vals
+        ]
+        if with_request:
+            self.env["hotrush.request"]._make_for(
+                tickets.browse(ticket_id for ticket_id, _vals in with_request),
+                [vals for _id, vals in with_request],
+            )
         if any(requested):
             starting = tickets.browse(
                 ticket.id
@@ -187,8 +189,6 @@ class HelpdeskTicket(models.Model):
 
     def write(self, vals):
         self._hotrush_check_system_fields(vals)
-        if "hotrush" in vals and not self.env.su and not self.env.user._is_internal():
-            self._hotrush_refuse_customer_write(bool(vals["hotrush"]))
         starting, ending, removed = self._hotrush_write_transitions(vals)
         moving = self._hotrush_write_transfers(vals, ending, removed)
         previous_teams = {ticket.id: ticket.team_id for ticket in moving}
@@ -218,6 +218,7 @@ class HelpdeskTicket(models.Model):
         return res
 
     @api.model
+    @ormcache()
     def _hotrush_request_fields(self):
         """The ticket's fields that are its current request's: ticket field name ->
         request field name."""
@@ -247,48 +248,21 @@ class HelpdeskTicket(models.Model):
         # sudo: requests are written by the HotRush rules only; the caller's right
         # to write these fields was checked (system fields) by the ticket's write
         self.hotrush_request_id.sudo().write(request_vals)
-        for ticket in self.filtered(lambda t: not t.hotrush_request_id):
-            ticket._hotrush_create_requests(request_vals)
+        without = self.filtered(lambda t: not t.hotrush_request_id)
+        self.env["hotrush.request"]._make_for(without, request_vals)
 
-    def _hotrush_create_requests(self, request_vals):
-        """A new current request for each of these tickets, of ``request_vals``,
-        planned on the ticket's team."""
-        if not self:
-            return self.env["hotrush.request"]
-        # sudo: a request is made by the HotRush rules, whoever asked for it (the
-        # customer's or the agent's right to was checked by the action)
-        requests = (
-            self.env["hotrush.request"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "ticket_id": ticket.id,
-                        "team_id": ticket.team_id.id,
-                        "requested_at": fields.Datetime.now(),
-                        **request_vals,
-                    }
-                    for ticket in self
-                ]
-            )
-        )
-        return requests
+    def _hotrush_request(self):
+        """The current requests of these tickets, to run their transitions."""
+        # sudo: a request is read and written by its rules only, which act on the
+        # tickets the caller may act on (its access to them is the ticket's); the
+        # rules that need the user (who may remove) read env.user, kept by sudo
+        return self.hotrush_request_id.sudo()
 
-    def _hotrush_refuse_customer_write(self, flag):
-        """Customers change HotRush through the actions only; say which one."""
-        self.check_access("read")
-        if flag:
-            action = self.env._("Request HotRush")
-        elif self.filtered("user_id"):
-            action = self.env._("Withdraw HotRush")
-        else:
-            action = self.env._("Uncheck HotRush")
-        raise AccessError(
-            self.env._(
-                "HotRush cannot be changed directly. Use '%(action)s' on the ticket.",
-                action=action,
-            )
-        )
+    def _hotrush_mark(self, name, when):
+        """Set ``name`` (a ticket field of the request, a marker) to ``when`` on the
+        current requests of these tickets: the rules' own write, on the requests
+        only (the ticket itself does not change)."""
+        self._hotrush_request().write({self._hotrush_request_fields()[name]: when})
 
     def _hotrush_write_transitions(self, vals):
         """Split a write into tickets starting urgency, ending it on request, and
@@ -348,6 +322,11 @@ class HelpdeskTicket(models.Model):
         """
         return True
 
+    def _hotrush_deadline_moved(self, before, why):
+        """The requests of these tickets were planned again (HR-86), ``why`` says
+        why; ``before``: ticket id -> (queued until, deadline). Satellites act."""
+        return True
+
     def _hotrush_auto_removal_reason(self, team, category):
         """Why HotRush ends automatically with this team and category, or False."""
         self.ensure_one()
@@ -381,7 +360,7 @@ class HelpdeskTicket(models.Model):
             )
         reason = vals.get("hotrush_end_reason") or False
         note = vals.get("hotrush_end_note") or False
-        self._hotrush_check_end_allowed(action, reason, note)
+        self._hotrush_request()._check_end(action, reason, note)
         return action, reason, note
 
     def _hotrush_check_start_allowed(self):
@@ -399,87 +378,6 @@ class HelpdeskTicket(models.Model):
         when there is one."""
         if self:
             raise ValidationError(message % {"ticket": self[0].display_name})
-
-    # ------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------
-
-    def action_hotrush_request(self):
-        """Ask for HotRush: customers on their own tickets, agents on any they edit."""
-        tickets = self.filtered(lambda t: not t.hotrush)
-        if self.env.user._is_internal():
-            tickets.write({"hotrush": True})
-            return True
-        self._hotrush_check_own_tickets()
-        # sudo: customers have no write access to tickets. The check above limits this
-        # to the user's own tickets, and the HotRush constraints apply to sudo writes.
-        tickets.sudo().write({"hotrush": True})
-        return True
-
-    def action_hotrush_uncheck(self):
-        """Customer's uncheck while no agent is assigned: no surcharge (HR-20)."""
-        return self._hotrush_end_by_customer("uncheck")
-
-    def action_hotrush_withdraw(self, note=False):
-        """Withdraw after assignment, for any reason (HR-21): normal rate from then."""
-        return self._hotrush_end_by_customer("withdraw", note=note)
-
-    def action_hotrush_open_remove_wizard(self):
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Remove HotRush"),
-            "res_model": "hotrush.remove.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_ticket_ids": self.ids},
-        }
-
-    def action_hotrush_remove(self, reason, note=False, team_id=False):
-        """Support removes HotRush with a reason (HR-22), optionally moving the
-        tickets to another team (customization projects go to Development)."""
-        Team = self.env["helpdesk.ticket.team"]
-        vals = (
-            {"team_id": Team._hotrush_move_target(team_id, self).id} if team_id else {}
-        )
-        return self._hotrush_end_by("remove", reason, note, vals)
-
-    def _hotrush_end_by_customer(self, action, note=False):
-        if self.env.user._is_internal():
-            return self._hotrush_end_by(action, CUSTOMER_REASON, note)
-        self._hotrush_check_own_tickets()
-        # sudo: customers have no write access to tickets. The check above limits this
-        # to the user's own tickets and write() applies the rules of the action.
-        return self.sudo()._hotrush_end_by(action, CUSTOMER_REASON, note)
-
-    def _hotrush_end_by(self, action, reason=False, note=False, vals=None):
-        """End the urgency of these tickets by ``action``, for ``reason``, with
-        ``note``: what every end action does. ``vals`` are written with it.
-
-        The end travels in the write as arguments of its own (system fields), which
-        write() reads to apply the rules of that action and record it.
-        """
-        tickets = self.filtered("hotrush")
-        if not tickets:
-            return True
-        if not self.env.su:
-            tickets.check_access("write")
-        if note:
-            note = self._hotrush_clean_text(
-                str(note), NOTE_MAX_LENGTH, self.env._("Note")
-            )
-        # sudo: how urgency ends is a system field. An agent may write these tickets
-        # (checked above); a customer comes here through the action on their own
-        # tickets. ``vals`` are the action's own (a removal's team, checked there).
-        tickets.sudo().write(
-            {
-                **(vals or {}),
-                "hotrush": False,
-                "hotrush_end_action": action,
-                "hotrush_end_reason": reason or False,
-                "hotrush_end_note": note or False,
-            }
-        )
-        return True
 
     # ------------------------------------------------------------------
     # Mail gateway
@@ -515,7 +413,7 @@ class HelpdeskTicket(models.Model):
                 # rules only, whoever (customer or agent) triggered them; these are
                 # the tickets being requested.
                 tickets.sudo().write(ticket_vals)
-                tickets.sudo()._hotrush_create_requests(request_vals)
+                self.env["hotrush.request"]._make_for(tickets, request_vals)
         missing = self.filtered(lambda t: not t.hotrush_deadline)
         if missing:
             raise ValidationError(
@@ -569,109 +467,50 @@ class HelpdeskTicket(models.Model):
         ]
         return vals_list, requested
 
-    def _hotrush_check_end_allowed(self, action, reason, note):
-        """The rules of the end actions (HR-20 … HR-22), whatever the route."""
-        if not self:
-            return
-        if action == "uncheck":
-            self.filtered("closed")._hotrush_refuse(
-                self.env._(
-                    "HotRush cannot be unchecked on %(ticket)s: the ticket is closed. "
-                    "Use 'Withdraw HotRush' instead."
-                )
-            )
-            self.filtered("user_id")._hotrush_refuse(
-                self.env._(
-                    "HotRush cannot be unchecked on %(ticket)s: an agent is already "
-                    "assigned. Use 'Withdraw HotRush' instead (billed at the normal "
-                    "rate from then on); support staff use 'Remove HotRush' with a "
-                    "reason."
-                )
-            )
-        elif action == "withdraw":
-            # after closing, withdrawing is the only way out, assigned or not
-            self.filtered(lambda t: not t.user_id and not t.closed)._hotrush_refuse(
-                self.env._(
-                    "No agent is assigned to %(ticket)s yet: use 'Uncheck HotRush' "
-                    "instead."
-                )
-            )
-        elif action == "remove":
-            if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_user_own"):
-                raise AccessError(
-                    self.env._("Only support staff can remove HotRush from a ticket.")
-                )
-            if reason not in REMOVAL_REASONS:
-                raise ValidationError(
-                    self.env._("Removing HotRush needs a reason from the list.")
-                )
-            if reason == "other" and not note:
-                raise ValidationError(
-                    self.env._("Removing HotRush for another reason needs a note.")
-                )
-
     def _hotrush_end(self, action, reason=False, note=False):
-        """Urgency ended: SLA cancelled when unanswered, priority restored.
-        Satellites extend it (the audit event, the activities, the refund)."""
-        now = fields.Datetime.now()
+        """Urgency ended: the request ends (see ``hotrush.request._end``), the
+        priority is restored. Satellites extend it (the audit event, the activities,
+        the refund)."""
+        per_priority = defaultdict(lambda: self.browse())
         for ticket in self:
-            vals = {
-                "priority": ticket.hotrush_priority_before or ticket.priority,
-                "hotrush_end_action": action,
-                "hotrush_end_reason": reason or False,
-                "hotrush_end_note": note or False,
-                "hotrush_ended_at": now,
-            }
-            if ticket.hotrush_sla_status in OPEN_STATUSES:
-                vals["hotrush_sla_status"] = "cancelled"
-            # sudo: the end's system fields and the priority the rules restore,
-            # on the tickets whose urgency ends (the caller's right to end it
-            # was checked by its action)
-            ticket.sudo().write(vals)
+            per_priority[ticket.hotrush_priority_before or ticket.priority] |= ticket
+        for priority, tickets in per_priority.items():
+            # sudo: the priority the rules restore, on the tickets whose urgency
+            # ends (the caller's right to end it was checked by its action)
+            tickets.sudo().write({"priority": priority})
+        self._hotrush_request()._end(action, reason, note, fields.Datetime.now())
 
     # ------------------------------------------------------------------
     # SLA status and first response
     # ------------------------------------------------------------------
 
     def _hotrush_update_sla_status(self, now=None):
-        """Move undecided tickets between queued, running and breached as time passes.
+        """Move the undecided requests of these HotRush tickets between queued,
+        running and breached as time passes (see ``hotrush.request._update_status``).
 
         :return: the tickets whose status changed
         """
         now = now or fields.Datetime.now()
-        per_status = defaultdict(lambda: self.browse())
-        for ticket in self:
-            if not ticket.hotrush or ticket.hotrush_sla_status not in (
-                False,
-                *OPEN_STATUSES,
-            ):
-                continue
-            status = ticket._hotrush_status_at(now)
-            if status != ticket.hotrush_sla_status:
-                per_status[status] |= ticket
-        changed = self.browse()
-        for status, tickets in per_status.items():
-            # sudo: time moves the status (a system field) whoever looks at the
-            # ticket; these tickets only
-            tickets.sudo().write({"hotrush_sla_status": status})
-            changed |= tickets
-        return changed
+        requests = self.filtered("hotrush")._hotrush_request()
+        return self.filtered(
+            lambda t: t.hotrush_request_id in requests._update_status(now)
+        )
 
     def _hotrush_status_at(self, now):
         self.ensure_one()
-        return self.hotrush_request_id._status_at(now)
+        return self._hotrush_request()._status_at(now)
 
     def _hotrush_breached_at(self, now):
         """The verdict of the current request at ``now`` (see the request's)."""
         self.ensure_one()
-        return bool(self.hotrush_request_id) and self.hotrush_request_id._breached_at(
+        return bool(self.hotrush_request_id) and self._hotrush_request()._breached_at(
             now
         )
 
     def _hotrush_breach_time(self):
         """Deadline plus grace: a first response after this instant breaches the SLA."""
         self.ensure_one()
-        return self.hotrush_request_id._breach_time()
+        return self._hotrush_request()._breach_time()
 
     def _hotrush_register_first_response(self, message):
         """Record ``message`` as the first response when it is one.
@@ -681,22 +520,11 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         if not self._hotrush_is_first_response(message):
             return False
-        answered = self._hotrush_response_time(message)
-        vals = {
-            "hotrush_first_response_at": answered,
-            "hotrush_first_response_user_id": message.author_id.user_ids.filtered(
-                lambda u: not u.share
-            )[:1].id,
-            "hotrush_first_response_message_id": message.id,
-        }
-        # a breach that time decided while nobody answered is decided again by the
-        # answer's time: the same for a reply, earlier for a chat recorded late
-        if self.hotrush_sla_status in (*OPEN_STATUSES, "breached"):
-            breached = answered > self._hotrush_breach_time()
-            vals["hotrush_sla_status"] = "breached" if breached else "met"
-        # sudo: the first response is recorded by the rules whoever posts it;
-        # system fields of this ticket only
-        self.sudo().write(vals)
+        self._hotrush_request()._answer(
+            self._hotrush_response_time(message),
+            message.author_id.user_ids.filtered(lambda u: not u.share)[:1],
+            message,
+        )
         return True
 
     def _hotrush_response_time(self, message):
@@ -738,20 +566,6 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return self.hotrush_plan_team_id or self.team_id
 
-    def _hotrush_responsible_user(self):
-        """Who answers the request: the assignee, else the team leader; support staff
-        only (an internal user). helpdesk_mgmt's auto-assignment gives a ticket
-        e-mailed by a portal user to that user: the activities and the internal notes
-        of its deadline go to the team leader then, never to the customer."""
-        self.ensure_one()
-        return self._hotrush_staff(self.user_id | self.team_id.user_id)[:1]
-
-    @api.model
-    def _hotrush_staff(self, users):
-        """Of ``users``, the support staff: internal users, in their order. Who gets
-        the SLA action's internal notes and activities; never a portal user."""
-        return users.filtered(lambda user: not user.share)
-
     @api.model
     def _hotrush_system_fields(self):
         """Fields only the HotRush rules write (never a user, a form or an import).
@@ -776,36 +590,6 @@ class HelpdeskTicket(models.Model):
                     fields=", ".join(sorted(forbidden)),
                 )
             )
-
-    def _hotrush_check_own_tickets(self, message=None):
-        """Customers act only on their own company's tickets: the ticket's customer
-        or its commercial entity, as the portal's own access rules define them (a
-        follower of someone else's ticket may read it, not act on it)."""
-        self.check_access("read")
-        partner = self.env.user.partner_id.commercial_partner_id
-        if any(t.commercial_partner_id != partner for t in self):
-            raise AccessError(
-                message
-                or self.env._("You can only change HotRush on your own tickets.")
-            )
-
-    @api.model
-    def _hotrush_clean_text(self, text, max_length, label):
-        """Plain, bounded customer text, or a clear refusal (HR-72)."""
-        text = (text or "").strip()
-        if len(text) > max_length:
-            raise ValidationError(
-                self.env._(
-                    "%(label)s is too long: %(max)s characters at most.",
-                    label=label,
-                    max=max_length,
-                )
-            )
-        if "<" in text or ">" in text:
-            raise ValidationError(
-                self.env._("%(label)s must be plain text, without HTML.", label=label)
-            )
-        return text
 
     def _hotrush_format(self, value, tz=None):
         """A UTC datetime as text in the given (or the calendar's) time zone."""

@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..const import SLA_CRON
-from .helpdesk_ticket_replan import pg_array
+from .hotrush_request_replan import pg_array
 
 
 class HelpdeskTicket(models.Model):

@@ -33,7 +33,6 @@ from markupsafe import escape
 from odoo import api, fields, models
 
 from ..portal import Presenter
-
 from .hotrush_request import request_field
 
 # The notices: kind -> (template xmlid, company setting, marker on the ticket).
@@ -267,10 +266,10 @@ class HelpdeskTicket(models.Model):
         todo = self.sudo().filtered(lambda t: not t[marker])
         if not todo:
             return self.env["mail.message"]
-        todo.write({marker: now or fields.Datetime.now()})
+        todo._hotrush_mark(marker, now or fields.Datetime.now())
         # the row lock is taken now, before anything is sent: a concurrent sender of
         # the same notice waits for this transaction, then fails on the marker
-        todo.flush_recordset([marker])
+        todo.hotrush_request_id.flush_recordset()
         to_tell = todo.filtered(
             lambda t: (
                 (t.company_id or self.env.company)[setting]

@@ -139,7 +139,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         self._hotrush_check_own_tickets()
         if action != "request":
-            self.filtered("hotrush")._hotrush_check_end_allowed(action, False, False)
+            self.filtered("hotrush")._hotrush_request()._check_end(action, False, False)
 
     def _hotrush_close_bill(self, stage_id):
         """What closing this ticket into ``stage_id`` from the portal bills, as the

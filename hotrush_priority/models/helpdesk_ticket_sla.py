@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from markupsafe import escape
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
 from ..const import OPEN_STATUSES, RESPONSE_ACTIVITY
@@ -58,6 +58,45 @@ class HelpdeskTicket(models.Model):
     hotrush_opening_notified_at = request_field(
         fields.Datetime, "opening_notified_at", "HotRush Opening Notice On"
     )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            # an archived ticket takes its HotRush activities with it (HR-88): those
+            # moved to another ticket first (as helpdesk_mgmt_merge does) too
+            self._hotrush_cancel_moved_activities()
+        return res
+
+    def _hotrush_responsible_user(self):
+        """Who answers the request: the assignee, else the team leader; support staff
+        only (an internal user). helpdesk_mgmt's auto-assignment gives a ticket
+        e-mailed by a portal user to that user: the activities and the internal notes
+        of its deadline go to the team leader then, never to the customer."""
+        self.ensure_one()
+        return self._hotrush_staff(self.user_id | self.team_id.user_id)[:1]
+
+    @api.model
+    def _hotrush_staff(self, users):
+        """Of ``users``, the support staff: internal users, in their order. Who gets
+        the SLA action's internal notes and activities; never a portal user."""
+        return users.filtered(lambda user: not user.share)
+
+    def _hotrush_cancel_moved_activities(self):
+        """Cancel the HotRush activities of these tickets' requests that were moved
+        to other records (see ``mail_activity.py``)."""
+        # sudo: the activities made for these tickets, wherever they were moved and
+        # whoever is assigned to them; the archiving user may write these tickets
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("hotrush_moved_from_id", "in", self.ids)])
+        )
+        activities.unlink()
+        return activities
 
     # ------------------------------------------------------------------
     # Hooks of the core
@@ -185,7 +224,7 @@ class HelpdeskTicket(models.Model):
         step existed) keeps it and gets no second one.
         """
         # sudo: a done marker (system field), whoever's request or run set it off
-        self.sudo().write({"hotrush_team_notified_at": now})
+        self._hotrush_mark("hotrush_team_notified_at", now)
         self._hotrush_log_pending_notes()
         (
             self - self._hotrush_with_response_activity()
@@ -305,9 +344,7 @@ class HelpdeskTicket(models.Model):
     def _hotrush_notify_opening(self, now):
         """Support opened: the queued tickets run now; their team is told, once."""
         self._hotrush_update_sla_status(now)
-        # sudo: done markers are system fields; the scheduled action runs as
-        # superuser already (see _cron_hotrush_sla), a manual call may not
-        self.sudo().write({"hotrush_opening_notified_at": now})
+        self._hotrush_mark("hotrush_opening_notified_at", now)
         self._hotrush_post_notices(
             [
                 (
@@ -327,9 +364,7 @@ class HelpdeskTicket(models.Model):
                 t.hotrush_sla_status == "breached" and not t.hotrush_first_response_at
             )
         )
-        # sudo: done markers are system fields; the scheduled action runs as
-        # superuser already (see _cron_hotrush_sla), a manual call may not
-        breached.sudo().write({"hotrush_escalated_at": now})
+        breached._hotrush_mark("hotrush_escalated_at", now)
         leaders = {ticket: ticket._hotrush_escalation_user() for ticket in breached}
         for leader, tickets in breached.grouped(leaders.get).items():
             if leader:
@@ -367,9 +402,7 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_warn(self, now):
         """Deadline within the warning lead: activity and message, once."""
-        # sudo: done markers are system fields; the scheduled action runs as
-        # superuser already (see _cron_hotrush_sla), a manual call may not
-        self.sudo().write({"hotrush_warned_at": now})
+        self._hotrush_mark("hotrush_warned_at", now)
         activities, notices = [], []
         for ticket in self:
             user = ticket._hotrush_responsible_user()

@@ -37,7 +37,7 @@ class HelpdeskTicketTeam(models.Model):
         res = super().write(vals)
         if {"hotrush_calendar_id", "hotrush_response_hours"}.intersection(vals):
             # open HotRush deadlines of these teams follow (HR-86)
-            self.env["helpdesk.ticket"]._hotrush_replan_where(
+            self.env["hotrush.request"]._replan_where(
                 self.env._("the team's working hours or response target changed"),
                 teams=self,
             )

@@ -17,8 +17,10 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
-from ..const import END_ACTIONS, OPEN_STATUSES, REASONS, SLA_STATUSES
+from ..const import END_ACTIONS, OPEN_STATUSES, REASONS, REMOVAL_REASONS, SLA_STATUSES
+
 
 def request_field(field_type, name, string, **kwargs):
     """The ticket's view of its current request's field ``name``, of ``field_type``.
@@ -78,6 +80,7 @@ class HotrushRequest(models.Model):
         comodel_name="resource.calendar",
         compute="_compute_plan",
         store=True,
+        precompute=True,
         readonly=True,
         ondelete="set null",
     )
@@ -85,6 +88,7 @@ class HotrushRequest(models.Model):
         string="Response Target (hours)",
         compute="_compute_plan",
         store=True,
+        precompute=True,
         readonly=True,
     )
     requested_at = fields.Datetime(
@@ -93,13 +97,12 @@ class HotrushRequest(models.Model):
         readonly=True,
         help="When HotRush was requested: the SLA clock starts here.",
     )
-    requested_by_id = fields.Many2one(
-        comodel_name="res.users", readonly=True
-    )
+    requested_by_id = fields.Many2one(comodel_name="res.users", readonly=True)
     opening_at = fields.Datetime(
         string="Queued Until",
         compute="_compute_plan",
         store=True,
+        precompute=True,
         index="btree_not_null",
         readonly=True,
         help="Requested outside working hours: the SLA clock starts at this opening.",
@@ -108,6 +111,7 @@ class HotrushRequest(models.Model):
         string="Response Deadline",
         compute="_compute_plan",
         store=True,
+        precompute=True,
         index="btree_not_null",
         readonly=True,
         help="An agent must answer publicly by then (working time of the team's "
@@ -302,3 +306,130 @@ class HotrushRequest(models.Model):
         """Still undecided: time moves its status."""
         self.ensure_one()
         return self.status in OPEN_STATUSES
+
+    # ------------------------------------------------------------------
+    # Transitions: each checks, writes the request's new state, and returns
+    # ------------------------------------------------------------------
+
+    def _write_tracked(self, vals):
+        """Write ``vals`` on these requests; their tickets' chatter tracks what their
+        views of them show (status, deadline, first response, end)."""
+        tickets = self.ticket_id
+        tickets._track_prepare(tickets._track_get_fields())
+        # sudo: a request's state is written by its transitions only, whoever
+        # triggered them (the caller's right to was checked by the ticket's action)
+        self.sudo().write(vals)
+
+    @api.model
+    def _make_for(self, tickets, request_vals):
+        """The request transition: a new current request for each of ``tickets``,
+        planned on the ticket's team, in one batch.
+
+        :param request_vals: the values of the requests: one dict for all, or a list
+            of dicts in the order of ``tickets``
+        """
+        if not tickets:
+            return self
+        if isinstance(request_vals, dict):
+            request_vals = [request_vals] * len(tickets)
+        now = fields.Datetime.now()
+        # sudo: a request is made by the HotRush rules, whoever asked for it (the
+        # customer's or the agent's right to was checked by the action)
+        return self.sudo().create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "team_id": ticket.team_id.id,
+                    "requested_at": now,
+                    **vals,
+                }
+                for ticket, vals in zip(tickets, request_vals, strict=True)
+            ]
+        )
+
+    def _update_status(self, now):
+        """Time passes: undecided requests move between queued, running and
+        breached.
+
+        :return: the requests whose status changed
+        """
+        per_status = defaultdict(lambda: self.browse())
+        for request in self:
+            if request.status not in (False, *OPEN_STATUSES) or request.ended_at:
+                continue
+            status = request._status_at(now)
+            if status != request.status:
+                per_status[status] |= request
+        for status, requests in per_status.items():
+            requests._write_tracked({"status": status})
+        return self.browse().union(*per_status.values())
+
+    def _answer(self, at, user, message):
+        """The first response, given at ``at`` by ``user`` with ``message``: the
+        verdict, once. A breach that time decided while nobody answered is decided
+        again by the answer's time: the same for a reply, earlier for a booked chat
+        recorded late."""
+        self.ensure_one()
+        vals = {
+            "first_response_at": at,
+            "first_response_user_id": user.id,
+            "first_response_message_id": message.id,
+        }
+        if self.status in (*OPEN_STATUSES, "breached"):
+            vals["status"] = "breached" if at > self._breach_time() else "met"
+        self._write_tracked(vals)
+
+    def _check_end(self, action, reason, note):
+        """The rules of the end actions (HR-20 … HR-22), whatever the route."""
+        if not self:
+            return
+        tickets = self.ticket_id
+        if action == "uncheck":
+            tickets.filtered("closed")._hotrush_refuse(
+                self.env._(
+                    "HotRush cannot be unchecked on %(ticket)s: the ticket is closed. "
+                    "Use 'Withdraw HotRush' instead."
+                )
+            )
+            tickets.filtered("user_id")._hotrush_refuse(
+                self.env._(
+                    "HotRush cannot be unchecked on %(ticket)s: an agent is already "
+                    "assigned. Use 'Withdraw HotRush' instead (billed at the normal "
+                    "rate from then on); support staff use 'Remove HotRush' with a "
+                    "reason."
+                )
+            )
+        elif action == "withdraw":
+            # after closing, withdrawing is the only way out, assigned or not
+            tickets.filtered(lambda t: not t.user_id and not t.closed)._hotrush_refuse(
+                self.env._(
+                    "No agent is assigned to %(ticket)s yet: use 'Uncheck HotRush' "
+                    "instead."
+                )
+            )
+        elif action == "remove":
+            if not self.env.user.has_group("helpdesk_mgmt.group_helpdesk_user_own"):
+                raise AccessError(
+                    self.env._("Only support staff can remove HotRush from a ticket.")
+                )
+            if reason not in REMOVAL_REASONS:
+                raise ValidationError(
+                    self.env._("Removing HotRush needs a reason from the list.")
+                )
+            if reason == "other" and not note:
+                raise ValidationError(
+                    self.env._("Removing HotRush for another reason needs a note.")
+                )
+
+    def _end(self, action, reason, note, now):
+        """The request ends by ``action``: an undecided one is cancelled, a decided
+        one keeps its verdict."""
+        vals = {
+            "end_action": action,
+            "end_reason": reason or False,
+            "end_note": note or False,
+            "ended_at": now,
+        }
+        undecided = self.filtered(lambda r: r.status in OPEN_STATUSES)
+        undecided._write_tracked(dict(vals, status="cancelled"))
+        (self - undecided)._write_tracked(vals)

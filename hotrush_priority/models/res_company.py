@@ -142,7 +142,7 @@ class ResCompany(models.Model):
         }
         if planning.intersection(vals):
             # open HotRush deadlines planned on the company's settings follow (HR-86)
-            self.env["helpdesk.ticket"]._hotrush_replan_where(
+            self.env["hotrush.request"]._replan_where(
                 self.env._("the support working hours or response target changed"),
                 companies=self,
             )

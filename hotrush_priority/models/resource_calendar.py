@@ -161,7 +161,7 @@ class ResourceCalendar(models.Model):
             "the working hours of %(calendars)s changed",
             calendars=", ".join(self.sudo().mapped("name")),
         )
-        self.env["helpdesk.ticket"]._hotrush_replan_where(why, calendars=self)
+        self.env["hotrush.request"]._replan_where(why, calendars=self)
 
     def _hotrush_zone(self):
         """The calendar's time zone name (cached with its working time)."""

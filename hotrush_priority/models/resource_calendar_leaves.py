@@ -57,7 +57,7 @@ class ResourceCalendarLeaves(models.Model):
             companies = (
                 self.env["res.company"].union(*everywhere) if all(everywhere) else None
             )
-            self.env["helpdesk.ticket"]._hotrush_replan_where(
+            self.env["hotrush.request"]._replan_where(
                 self.env._("the public holidays changed"), companies=companies
             )
 

@@ -61,7 +61,9 @@ class PriceWords:
                 "%(amount)s.",
                 hours=f"{bill['hours']:g}",
                 rate=self.money(bill["rate"], currency),
-                hotrush=self.env._(" (the HotRush rate)") if bill["multiplier"] != 1.0 else "",
+                hotrush=self.env._(" (the HotRush rate)")
+                if bill["multiplier"] != 1.0
+                else "",
                 amount=self.money(amount, currency),
             )
         ]

@@ -35,7 +35,9 @@ class TicketPageWords:
         answered = ticket.hotrush_first_response_at
         status = ticket.hotrush_sla_status
         if status == "met":
-            return "answered", self.env._("Answered at %(time)s", time=self.time(answered))
+            return "answered", self.env._(
+                "Answered at %(time)s", time=self.time(answered)
+            )
         if status == "breached":
             if answered:
                 return "late", self.env._(
@@ -79,7 +81,9 @@ class TicketPageWords:
             # why it waits: a named closure (public holiday), or the hours
             closure = ticket._hotrush_closure_at(fields.Datetime.now())
             if closure:
-                return [self.env._("Support is closed for %(closure)s.", closure=closure)]
+                return [
+                    self.env._("Support is closed for %(closure)s.", closure=closure)
+                ]
             return [self.env._("Support is outside its working hours now.")]
         return []
 
@@ -107,7 +111,9 @@ class TicketPageWords:
             ]
         texts = [self.reason_text(ticket, ticket.hotrush_end_reason)]
         if action == "remove" and ticket.hotrush_end_note:
-            texts.append(self.env._("Note from support: %(note)s", note=ticket.hotrush_end_note))
+            texts.append(
+                self.env._("Note from support: %(note)s", note=ticket.hotrush_end_note)
+            )
         named = ticket.hotrush_end_reason in ("customization", "transfer")
         if action in ("remove", "auto_remove") and ticket.team_id and not named:
             texts.append(
@@ -162,7 +168,9 @@ class TicketPageWords:
             )
         if reason == "archived":
             return self.env._("The ticket was archived or merged into another ticket.")
-        return self.env._("Our support team removed the HotRush priority from your ticket.")
+        return self.env._(
+            "Our support team removed the HotRush priority from your ticket."
+        )
 
     # ------------------------------------------------------------------
     # A normal ticket: the offer, or why HotRush cannot be requested
@@ -277,7 +285,9 @@ class TicketPageWords:
                     "opens, answer by %(deadline)s.",
                     deadline=deadline,
                 )
-            return self.env._("HotRush requested: answer by %(deadline)s.", deadline=deadline)
+            return self.env._(
+                "HotRush requested: answer by %(deadline)s.", deadline=deadline
+            )
         if event.kind == "move":
             return self.env._(
                 "Answer deadline moved from %(before)s to %(after)s.",
@@ -305,12 +315,17 @@ class TicketPageWords:
         until = ticket.hotrush_ended_at or fields.Datetime.now()
         opening = ticket.hotrush_queued_until
         if opening and opening <= until:
-            lines.append((opening, self.env._("Support opened: the answer clock started.")))
+            lines.append(
+                (opening, self.env._("Support opened: the answer clock started."))
+            )
         answered = ticket.hotrush_first_response_at
         breached = ticket.hotrush_sla_status == "breached"
         if breached and ticket.hotrush_deadline:
             lines.append(
-                (ticket.hotrush_deadline, self.env._("Not answered in time: we are sorry."))
+                (
+                    ticket.hotrush_deadline,
+                    self.env._("Not answered in time: we are sorry."),
+                )
             )
         if answered:
             if breached:

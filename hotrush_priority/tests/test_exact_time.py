@@ -289,7 +289,7 @@ class TestExactTime(HotrushCase):
             self._moves(ticket).with_user(self.portal).read(["notice_pending"])
         # a ticket without HotRush is not planned, nor audited
         plain = self._create_ticket()
-        self.assertFalse(plain._hotrush_replan("no reason"))
+        self.assertFalse(plain.hotrush_request_id._replan("no reason"))
         self.assertFalse(plain.hotrush_event_ids)
 
     def test_attendance_change_moves_running_deadlines(self):

@@ -101,9 +101,7 @@ class TestPresenter(HotrushCase):
             met = self.words.status(
                 facts(hotrush_sla_status="met", hotrush_first_response_at=DST_DAY)
             )
-        self.assertEqual(
-            (met["kind"], met["colour"]), ("answered", "text-bg-success")
-        )
+        self.assertEqual((met["kind"], met["colour"]), ("answered", "text-bg-success"))
 
     # A zone with daylight saving time
 

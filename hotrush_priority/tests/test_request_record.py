@@ -68,7 +68,9 @@ class TestRequestRecord(HotrushCase):
         self.assertEqual(ticket.hotrush_sla_status, "running")
         self.assertFalse(ticket.hotrush_end_action)
         # each request has its own history
-        self.assertEqual(first.event_ids.sorted("date").mapped("kind"), ["start", "end"])
+        self.assertEqual(
+            first.event_ids.sorted("date").mapped("kind"), ["start", "end"]
+        )
         self.assertEqual(second.event_ids.mapped("kind"), ["start"])
         # and its own row in the SLA report
         rows = self._report_rows(ticket)
@@ -174,8 +176,16 @@ class TestRequestRecord(HotrushCase):
         with freeze_time(thursday(11, 30)):
             ticket.write({"hotrush_billable_hours": 1.0})
             ticket.write(
-                {"stage_id": self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id}
+                {
+                    "stage_id": self.env.ref(
+                        "helpdesk_mgmt.helpdesk_ticket_stage_done"
+                    ).id
+                }
             )
         self.assertTrue(ticket.hotrush_charge_ids)
-        self.assertEqual(ticket.hotrush_charge_ids.request_id, ticket.hotrush_request_id)
-        self.assertEqual(ticket.hotrush_request_id.charge_ids, ticket.hotrush_charge_ids)
+        self.assertEqual(
+            ticket.hotrush_charge_ids.request_id, ticket.hotrush_request_id
+        )
+        self.assertEqual(
+            ticket.hotrush_request_id.charge_ids, ticket.hotrush_charge_ids
+        )

@@ -12,11 +12,20 @@
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 
 def migrate(cr, version):
     if not version:
         return
+    # upgraded straight to a version that keeps them on the request (19.0.1.3.0):
+    # kept here until its migration moves them there
+    for column, column_type in (
+        ("hotrush_end_reason", "varchar"),
+        ("hotrush_end_note", "text"),
+    ):
+        if not column_exists(cr, "helpdesk_ticket", column):
+            create_column(cr, "helpdesk_ticket", column, column_type)
     cr.execute(
         SQL(
             """

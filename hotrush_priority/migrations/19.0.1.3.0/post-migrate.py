@@ -79,9 +79,7 @@ def migrate(cr, version):
                                 WHERE r.ticket_id = t.id)
             """,
             columns=SQL(", ").join(SQL.identifier(column) for column in present),
-            values=SQL(", ").join(
-                SQL.identifier("t", old) for old in present.values()
-            ),
+            values=SQL(", ").join(SQL.identifier("t", old) for old in present.values()),
             team=SQL(team),
         )
     )
