@@ -491,10 +491,10 @@ class HelpdeskTicket(models.Model):
         :return: the tickets whose status changed
         """
         now = now or fields.Datetime.now()
-        requests = self.filtered("hotrush")._hotrush_request()
-        return self.filtered(
-            lambda t: t.hotrush_request_id in requests._update_status(now)
+        changed = set(
+            self.filtered("hotrush")._hotrush_request()._update_status(now).ids
         )
+        return self.filtered(lambda t: t.hotrush_request_id.id in changed)
 
     def _hotrush_status_at(self, now):
         self.ensure_one()

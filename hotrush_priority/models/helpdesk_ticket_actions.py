@@ -1,7 +1,7 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The ticket's HotRush actions: who may request, uncheck, withdraw and remove
-urgency, and how (HR-1, HR-20 … HR-22).
+urgency, and how (HR-20 … HR-22).
 
 Each action checks who acts on which tickets, then writes the flag; the ending ones
 carry their end (action, reason, note) as system fields, which the core's write reads

@@ -117,9 +117,14 @@ class HotrushRequest(models.Model):
         help="An agent must answer publicly by then (working time of the team's "
         "support calendar from the request).",
     )
+    # computed once, with the plan, when the request is made; its transitions write
+    # it afterwards (it depends on nothing, so nothing else recomputes it)
     status = fields.Selection(
         selection=SLA_STATUSES,
         string="SLA Status",
+        compute="_compute_status",
+        store=True,
+        precompute=True,
         readonly=True,
         index=True,
     )
@@ -139,6 +144,7 @@ class HotrushRequest(models.Model):
         string="First Response Time (working minutes)",
         compute="_compute_response_working_minutes",
         store=True,
+        precompute=True,
         readonly=True,
         aggregator="avg",
         help="Working time of the support calendar from the HotRush request to the "
@@ -233,6 +239,14 @@ class HotrushRequest(models.Model):
             for request, (opening, deadline) in zip(requests, planned, strict=True):
                 request.opening_at = opening
                 request.deadline = deadline
+
+    @api.depends()
+    def _compute_status(self):
+        """The status of a new request: queued or running (breached when made after
+        its deadline, as an import of an old request may be)."""
+        now = fields.Datetime.now()
+        for request in self:
+            request.status = request.deadline and request._status_at(now)
 
     @api.depends("requested_at", "first_response_at", "calendar_id")
     def _compute_response_working_minutes(self):
