@@ -58,7 +58,7 @@ def events_alternate(sql):
              FROM {TICKETS} t
              LEFT JOIN hotrush_event e ON e.ticket_id = t.id AND e.kind != 'move'
             WHERE t.hotrush OR t.hotrush_requested_at IS NOT NULL
-            GROUP BY t.id"""
+            GROUP BY t.id, t.hotrush"""
     )
     bad, events = [], 0
     for ticket_id, flag, kinds in rows:
