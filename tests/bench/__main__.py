@@ -596,7 +596,8 @@ def criteria_portal(data):
     return [
         _row(
             "P5",
-            f"/my/tickets, customer with {n_large} tickets ({rows_large} links on the "
+            f"/my/tickets sorted by HotRush deadline, customer with {n_large} tickets "
+            f"({rows_large} links on the "
             f"page) / with {n_small} ({rows_small} links): queries per request",
             _n(q_small),
             _n(q_large),
