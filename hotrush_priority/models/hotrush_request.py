@@ -117,15 +117,17 @@ class HotrushRequest(models.Model):
         help="An agent must answer publicly by then (working time of the team's "
         "support calendar from the request).",
     )
-    # computed once, with the plan, when the request is made; its transitions write
-    # it afterwards (it depends on nothing, so nothing else recomputes it)
+    # computed once, with the plan, when the request is made without one (an import
+    # gives it); its transitions write it afterwards (it depends on nothing, so
+    # nothing else recomputes it). Not readonly, else Odoo drops a given status to
+    # compute it; no user writes a request anyway (access rights).
     status = fields.Selection(
         selection=SLA_STATUSES,
         string="SLA Status",
         compute="_compute_status",
         store=True,
         precompute=True,
-        readonly=True,
+        readonly=False,
         index=True,
     )
     first_response_at = fields.Datetime(

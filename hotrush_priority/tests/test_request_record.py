@@ -189,3 +189,72 @@ class TestRequestRecord(HotrushCase):
         self.assertEqual(
             ticket.hotrush_request_id.charge_ids, ticket.hotrush_charge_ids
         )
+
+    def test_another_companys_requests_are_hidden(self):
+        other = self.env["res.company"].create({"name": "Other Support Co"})
+        other.hotrush_calendar_id = self.calendar
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Other Support", "hotrush_offered": True, "company_id": other.id}
+        )
+        self._give_balance(self.customer_company, 100.0, company=other)
+        with freeze_time(thursday(11)):
+            theirs = (
+                self.env["helpdesk.ticket"]
+                .with_company(other)
+                .create(
+                    self._ticket_vals(
+                        hotrush=True,
+                        team_id=team.id,
+                        company_id=other.id,
+                        category_id=False,
+                    )
+                )
+            )
+            ours = self._create_ticket(hotrush=True)
+        self.assertEqual(theirs.hotrush_request_id.company_id, other)
+        Request = self.env["hotrush.request"].with_user(self.leader)
+        visible = Request.search([("ticket_id", "in", (theirs | ours).ids)])
+        self.assertEqual(visible, ours.hotrush_request_id)
+        with self.assertRaises(AccessError):
+            theirs.hotrush_request_id.with_user(self.leader).read(["deadline"])
+
+    def test_no_user_gives_a_promise_when_creating(self):
+        """A new ticket gets the promise the rules plan, never one its creator sends
+        along (an agent, who may create tickets, here; the portal creates them through
+        its form, which sends none)."""
+        Ticket = self.env["helpdesk.ticket"].with_user(self.agent)
+        for field, value in (
+            ("hotrush_deadline", thursday(18)),
+            ("hotrush_sla_status", "met"),
+            ("hotrush_request_id", False),
+            ("hotrush_plan_team_id", self.dev_team.id),
+        ):
+            with self.assertRaisesRegex(AccessError, "set by the HotRush rules"):
+                Ticket.create(self._ticket_vals(hotrush=True, **{field: value}))
+
+    def test_an_imported_handled_request_keeps_its_verdict(self):
+        """A ticket imported with its HotRush record (request time, status, first
+        response) gets a request with them, not a new clock."""
+        ticket = self.env["helpdesk.ticket"].create(
+            self._ticket_vals(
+                hotrush=True,
+                hotrush_requested_at=thursday(9),
+                hotrush_sla_status="met",
+                hotrush_first_response_at=thursday(9, 30),
+                user_id=self.agent.id,
+            )
+        )
+        self.assertRecordValues(
+            ticket.hotrush_request_id,
+            [
+                {
+                    "requested_at": thursday(9),
+                    "deadline": thursday(10),
+                    "status": "met",
+                    "first_response_at": thursday(9, 30),
+                    "response_working_minutes": 30.0,
+                }
+            ],
+        )
+        self.assertEqual(len(ticket.hotrush_request_ids), 1)
+        self.assertFalse(ticket.hotrush_queue_deadline, "answered: not in the queue")
