@@ -31,6 +31,8 @@ EVENT_ACTIONS = [
 ]
 # the ends a user chooses; automatic removal comes with a team or category change
 USER_END_ACTIONS = ("uncheck", "withdraw", "remove")
+# how urgency ends, as a request records it: the end actions' arguments
+END_ARGUMENTS = ("end_action", "end_reason", "end_note")
 
 # Why urgency ended
 REASONS = [

@@ -388,12 +388,13 @@ def fill(db, released, version):
 
 
 def requests_made(db, tickets):
-    """Each ticket of ``tickets`` has one request, its current one, and its events
-    and charges belong to it."""
+    """Each ticket of ``tickets`` has one request, its current one, active as the
+    ticket is (the SLA action searches active requests), and its events and charges
+    belong to it."""
     assert sql(
         db,
         "SELECT count(*), count(r.id), count(*) FILTER"
-        " (WHERE t.hotrush_request_id = r.id)"
+        " (WHERE t.hotrush_request_id = r.id AND r.active = t.active)"
         " FROM helpdesk_ticket t LEFT JOIN hotrush_request r ON r.ticket_id = t.id"
         f" WHERE t.id IN ({tickets})",
     ) == [["6", "6", "6"]]

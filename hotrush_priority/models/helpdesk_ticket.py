@@ -18,10 +18,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime, ormcache
 
-from ..const import (
-    HIGHEST_PRIORITY,
-    USER_END_ACTIONS,
-)
+from ..const import END_ARGUMENTS, HIGHEST_PRIORITY, USER_END_ACTIONS
 from .hotrush_request import request_field
 
 
@@ -241,14 +238,18 @@ class HelpdeskTicket(models.Model):
         return ticket_vals, request_vals
 
     def _hotrush_write_request(self, request_vals):
-        """Write ``request_vals`` on the current requests of these tickets; a ticket
-        without one (an import of a handled ticket) gets one."""
+        """Write ``request_vals`` on the current requests (how urgency ends aside:
+        the end transition records it); a HotRush ticket without one gets one."""
         if not request_vals or not self:
             return
-        # sudo: requests are written by the HotRush rules only; the caller's right
-        # to write these fields was checked (system fields) by the ticket's write
-        self.hotrush_request_id.sudo().write(request_vals)
-        without = self.filtered(lambda t: not t.hotrush_request_id)
+        current = {k: v for k, v in request_vals.items() if k not in END_ARGUMENTS}
+        if current:
+            self._hotrush_request().write(current)
+        without = self.filtered(
+            lambda t: (
+                not t.hotrush_request_id and (t.hotrush or "status" in request_vals)
+            )
+        )
         self.env["hotrush.request"]._make_for(without, request_vals)
 
     def _hotrush_request(self):

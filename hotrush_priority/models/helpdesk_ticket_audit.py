@@ -179,6 +179,7 @@ class HelpdeskTicket(models.Model):
             )
         )
         self.invalidate_recordset(["hotrush_event_ids"])
+        self.hotrush_request_id.invalidate_recordset(["event_ids"])
         events = Event.browse(row[0] for row in rows)
         cron = self._hotrush_active_sla_cron()
         if cron:

@@ -223,7 +223,6 @@ class HelpdeskTicket(models.Model):
         A ticket that already has an open HotRush response activity (given before this
         step existed) keeps it and gets no second one.
         """
-        # sudo: a done marker (system field), whoever's request or run set it off
         self._hotrush_mark("hotrush_team_notified_at", now)
         self._hotrush_log_pending_notes()
         (

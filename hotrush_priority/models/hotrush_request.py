@@ -256,6 +256,8 @@ class HotrushRequest(models.Model):
         per_calendar = defaultdict(list)
         for request in self:
             if request.first_response_at and request.calendar_id:
+                # sudo: the working hours of the calendar it was planned on, which
+                # users without access to calendars have answered by too
                 per_calendar[request.calendar_id.sudo()].append(request)
             else:
                 request.response_working_minutes = False
@@ -331,7 +333,9 @@ class HotrushRequest(models.Model):
         """Write ``vals`` on these requests; their tickets' chatter tracks what their
         views of them show (status, deadline, first response, end)."""
         tickets = self.ticket_id
-        tickets._track_prepare(tickets._track_get_fields())
+        context = self.env.context
+        if not context.get("tracking_disable") and not context.get("mail_notrack"):
+            tickets._track_prepare(tickets._track_get_fields())
         # sudo: a request's state is written by its transitions only, whoever
         # triggered them (the caller's right to was checked by the ticket's action)
         self.sudo().write(vals)

@@ -282,8 +282,8 @@ class HotrushRequest(models.Model):
 
     @api.model
     def _hotrush_cron_lock(self, domain, limit, order="id"):
-        """Select and lock up to ``limit`` requests of ``domain`` in one statement,
-        the first ones in ``order``.
+        """Select and lock up to ``limit`` requests of ``domain`` and their tickets in
+        one statement, the first ones in ``order``.
 
         Rows another worker has locked are skipped rather than waited for, so no
         request is handled twice. A row that worker committed after this transaction
@@ -293,10 +293,24 @@ class HotrushRequest(models.Model):
         query = self._search(domain, order=order, limit=limit)
         if query.is_empty():
             return self.browse()
+        # the request and its ticket: the steps write both (the ticket's copy of
+        # the status, its activities), so neither waits for a user's transaction
+        ticket = query.make_alias(self._table, "ticket_id")
+        query.add_join(
+            "JOIN",
+            ticket,
+            "helpdesk_ticket",
+            SQL(
+                "%s = %s",
+                SQL.identifier(ticket, "id"),
+                SQL.identifier(self._table, "ticket_id"),
+            ),
+        )
         sql = SQL(
-            "%s FOR UPDATE OF %s SKIP LOCKED",
+            "%s FOR UPDATE OF %s, %s SKIP LOCKED",
             query.select(),
             SQL.identifier(self._table),
+            SQL.identifier(ticket),
         )
         self.env.flush_query(sql)
         try:

@@ -258,3 +258,21 @@ class TestRequestRecord(HotrushCase):
         )
         self.assertEqual(len(ticket.hotrush_request_ids), 1)
         self.assertFalse(ticket.hotrush_queue_deadline, "answered: not in the queue")
+
+    def test_an_agent_reads_the_requests_of_the_tickets_they_read(self):
+        """helpdesk_mgmt's levels decide: an agent limited to their own tickets does
+        not read the request of another agent's ticket, over RPC or search."""
+        with freeze_time(thursday(11)):
+            others = self._create_ticket(hotrush=True, user_id=self.agent.id)
+            theirs = self._create_ticket(hotrush=True, user_id=self.own_agent.id)
+        Request = self.env["hotrush.request"].with_user(self.own_agent)
+        found = Request.search([("ticket_id", "in", (others | theirs).ids)])
+        self.assertEqual(found, theirs.hotrush_request_id)
+        with self.assertRaises(AccessError):
+            others.hotrush_request_id.with_user(self.own_agent).read(["end_note"])
+        # the team's agent reads both
+        as_agent = self.env["hotrush.request"].with_user(self.agent)
+        self.assertEqual(
+            as_agent.search([("ticket_id", "in", (others | theirs).ids)]),
+            (others | theirs).hotrush_request_id,
+        )

@@ -61,10 +61,10 @@ def migrate(cr, version):
     cr.execute(
         SQL(
             """
-            INSERT INTO hotrush_request (ticket_id, company_id, partner_id, team_id,
+            INSERT INTO hotrush_request (ticket_id, active, company_id, partner_id, team_id,
                    calendar_id, response_hours, %(columns)s,
                    create_uid, create_date, write_uid, write_date)
-            SELECT t.id, t.company_id, t.commercial_partner_id, %(team)s,
+            SELECT t.id, t.active, t.company_id, t.commercial_partner_id, %(team)s,
                    COALESCE(tm.hotrush_calendar_id, c.hotrush_calendar_id,
                             c.resource_calendar_id),
                    COALESCE(NULLIF(tm.hotrush_response_hours, 0),
