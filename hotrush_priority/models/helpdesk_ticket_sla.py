@@ -20,7 +20,7 @@ from markupsafe import escape
 from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..const import OPEN_STATUSES, RESPONSE_ACTIVITY
+from ..const import RESPONSE_ACTIVITY
 from .hotrush_request import request_field
 
 _logger = logging.getLogger(__name__)
@@ -131,16 +131,13 @@ class HelpdeskTicket(models.Model):
         come, and the SLA action is woken at the new moments."""
         res = super()._hotrush_deadline_moved(before, why)
         now = fields.Datetime.now()
-        for ticket in self:
-            vals = {}
-            if ticket.hotrush_warned_at and ticket._hotrush_warning_time() > now:
-                vals["hotrush_warned_at"] = False
-            queued = ticket.hotrush_queued_until
-            if ticket.hotrush_opening_notified_at and queued and queued > now:
-                vals["hotrush_opening_notified_at"] = False
-            if vals:
-                # sudo: done markers are system fields, moved with the deadline
-                ticket.sudo().write(vals)
+        requests = self._hotrush_request()
+        requests.filtered(lambda r: r.warned_at and r._warning_time() > now).write(
+            {"warned_at": False}
+        )
+        requests.filtered(
+            lambda r: r.opening_notified_at and r.opening_at and r.opening_at > now
+        ).write({"opening_notified_at": False})
         self._hotrush_wake_at_due_moments(now)
         return res
 
@@ -149,37 +146,14 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
 
     def _hotrush_warning_time(self):
-        """When the assignee is warned: the warning lead before the deadline, or
-        ``False`` when the company wants no warnings."""
+        """When the assignee is warned (see ``hotrush.request._warning_time``)."""
         self.ensure_one()
-        lead = (self.company_id or self.env.company).hotrush_warning_minutes
-        return lead and self.hotrush_deadline - timedelta(minutes=lead)
+        return self._hotrush_request()._warning_time()
 
     def _hotrush_due_moments(self):
-        """The moments the SLA action has something to do for these undecided
-        tickets: the opening of a queued one, its warning, its breach (the first
-        instant after the deadline plus grace)."""
-        moments, plans = set(), set()
-        for ticket in self:
-            if ticket.hotrush_sla_status not in OPEN_STATUSES:
-                continue
-            if not ticket.hotrush or not ticket.hotrush_deadline:
-                continue
-            # tickets planned alike have the same moments (a re-planning moves
-            # thousands of deadlines to a few hundred distinct ones)
-            plan = (
-                ticket.company_id,
-                ticket.hotrush_queued_until,
-                ticket.hotrush_deadline,
-            )
-            if plan in plans:
-                continue
-            plans.add(plan)
-            moments.add(ticket.hotrush_queued_until)
-            moments.add(ticket._hotrush_warning_time())
-            moments.add(ticket._hotrush_breach_time() + timedelta(seconds=1))
-        moments.discard(False)
-        return moments
+        """The moments the SLA action has something to do for these HotRush tickets
+        (see ``hotrush.request._due_moments``)."""
+        return self.filtered("hotrush")._hotrush_request()._due_moments()
 
     def _hotrush_wake_at_due_moments(self, now):
         """Wake the SLA action at each due moment of these tickets to come: one cron

@@ -320,6 +320,33 @@ class HotrushRequest(models.Model):
             return False
         return (self.first_response_at or now) > self._breach_time()
 
+    def _warning_time(self):
+        """When the assignee is warned: the warning lead before the deadline, or
+        ``False`` when the company wants no warnings."""
+        self.ensure_one()
+        lead = (self.company_id or self.env.company).hotrush_warning_minutes
+        return lead and self.deadline - timedelta(minutes=lead)
+
+    def _due_moments(self):
+        """The moments the SLA action has something to do for these undecided
+        requests: the opening of a queued one, its warning, its breach (the first
+        instant after the deadline plus grace)."""
+        moments, plans = set(), set()
+        for request in self:
+            if request.status not in OPEN_STATUSES or not request.deadline:
+                continue
+            # requests planned alike have the same moments (a re-planning moves
+            # thousands of deadlines to a few hundred distinct ones)
+            plan = (request.company_id, request.opening_at, request.deadline)
+            if plan in plans:
+                continue
+            plans.add(plan)
+            moments.add(request.opening_at)
+            moments.add(request._warning_time())
+            moments.add(request._breach_time() + timedelta(seconds=1))
+        moments.discard(False)
+        return moments
+
     def _is_open(self):
         """Still undecided: time moves its status."""
         self.ensure_one()

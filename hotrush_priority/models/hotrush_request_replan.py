@@ -197,12 +197,18 @@ class HotrushRequest(models.Model):
         tickets.invalidate_recordset(
             ["hotrush_queue_deadline", *tickets._hotrush_request_fields()]
         )
-        # what the status and the satellites' hooks read next, in one query
+        # what the status and the satellites' hooks read next, in one query each
         tickets.fetch(["hotrush", "team_id", "company_id", "hotrush_request_id"])
         self.fetch(
             [
-                name
-                for name, field in self._fields.items()
-                if field.store and field.column_type
+                "ticket_id",
+                "company_id",
+                "status",
+                "opening_at",
+                "deadline",
+                "first_response_at",
+                "ended_at",
+                "warned_at",
+                "opening_notified_at",
             ]
         )
