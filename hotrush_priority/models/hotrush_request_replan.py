@@ -76,18 +76,29 @@ class HotrushRequest(models.Model):
         Request = self.sudo()
         rows = Request._replan_rows(domain)
         plans = Request._plan_rows(rows, calendars)
-        before, after = {}, {}  # ticket id -> (opening, deadline)
-        for request_id, ticket_id, *_rest, opening, deadline, _status in rows:
+        before, after = {}, {}  # ticket id -> (opening, deadline); request id -> plan
+        alike = defaultdict(list)  # (company, new plan, status) -> request ids
+        for (
+            request_id,
+            ticket_id,
+            _team,
+            company,
+            _start,
+            opening,
+            deadline,
+            status,
+        ) in rows:
             old, new = (opening or False, deadline or False), plans.get(request_id)
             # no working time in reach any more (e.g. hours being replaced): the
             # request keeps its plan until the calendar has hours again
             if new and new[1] and new[:2] != old:
                 before[ticket_id], after[request_id] = old, new
+                alike[(company, *new[:2], status)].append(request_id)
         moved = Request.browse(sorted(after))
         if not moved:
             return self.env["helpdesk.ticket"]
         moved._store_plans(after)
-        moved._update_status(fields.Datetime.now())
+        Request._update_moved_statuses(alike, fields.Datetime.now())
         tickets = moved.ticket_id
         tickets._hotrush_deadline_moved(before, why)
         return self.env["helpdesk.ticket"].browse(tickets.ids)
@@ -149,6 +160,23 @@ class HotrushRequest(models.Model):
             ):
                 plans.update(dict.fromkeys(request_ids, (*plan, calendar.id, hours)))
         return plans
+
+    @api.model
+    def _update_moved_statuses(self, alike, now):
+        """The statuses of moved requests as time says, written where they change.
+
+        Requests of one company with the same new plan and the same status are in
+        the same state: the status of one of them is asked for all.
+
+        :param alike: ``(company id, opening, deadline, status)`` -> request ids
+        """
+        per_status = defaultdict(list)
+        for (*_plan, status), request_ids in alike.items():
+            new = self.browse(request_ids[0])._status_at(now)
+            if new != status:
+                per_status[new].extend(request_ids)
+        for status, request_ids in per_status.items():
+            self.browse(request_ids)._write_tracked({"status": status})
 
     def _store_plans(self, plans):
         """Store the new plans of these requests, and the queue deadline of their
