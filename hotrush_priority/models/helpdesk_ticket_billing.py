@@ -187,6 +187,25 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    @api.constrains("hotrush", "team_id", "company_id")
+    def _check_hotrush_team_company(self):
+        """A HotRush ticket's team is of its company: the team's support product,
+        calendar and leader serve that company's customers (a transfer to another
+        company's team is refused, whatever the route)."""
+        for ticket in self.filtered("hotrush"):
+            team_company = ticket.team_id.company_id
+            if team_company and team_company != ticket.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(ticket)s is a HotRush ticket of %(company)s: it cannot go "
+                        "to team %(team)s of %(team_company)s. Remove HotRush first.",
+                        ticket=ticket.display_name,
+                        company=ticket.company_id.display_name,
+                        team=ticket.team_id.display_name,
+                        team_company=team_company.display_name,
+                    )
+                )
+
     def _hotrush_check_company_move(self, company_id):
         """A HotRush ticket stays in its company: its deadline, team and the
         customer's support balance belong there."""

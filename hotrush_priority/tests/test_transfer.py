@@ -5,7 +5,7 @@ was told: the receiving team inherits the promise, the history says who moved it
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import HotrushCase, local_to_utc, make_calendar
@@ -281,3 +281,40 @@ class TestTransfer(HotrushCase):
         self.assertEqual(chat.user_id, self.leader)
         self._transfer(ticket, self.l2_team, thursday(11, 10))
         self.assertEqual(chat.user_id, self.l2_leader)
+
+    def test_users_outside_support_cannot_move_a_request(self):
+        """A salesperson or an accountant (internal users without a helpdesk group)
+        cannot move a HotRush ticket: the promise and its team stay, no transfer is
+        recorded."""
+        ticket = self._request_notified(thursday(11))
+        outsiders = [
+            new_test_user(self.env, login="hr_sales", groups="base.group_user"),
+            new_test_user(
+                self.env, login="hr_accountant", groups="account.group_account_invoice"
+            ),
+        ]
+        for user in outsiders:
+            with freeze_time(thursday(11, 10)), self.assertRaises(AccessError):
+                ticket.with_user(user).write({"team_id": self.l2_team.id})
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.hotrush_deadline, thursday(12))
+        self.assertFalse(self._transfers(ticket))
+
+    def test_no_transfer_to_another_companys_team(self):
+        """A HotRush ticket stays in its company: a team of another company is
+        refused, the request keeps its promise and no transfer is recorded."""
+        other = self.env["res.company"].create({"name": "Other Support Co"})
+        other_team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Other L2", "hotrush_offered": True, "company_id": other.id}
+        )
+        self.leader.company_ids |= other
+        ticket = self._request_notified(thursday(11))
+        with (
+            freeze_time(thursday(11, 10)),
+            self.assertRaises(UserError),
+        ):
+            ticket.with_user(self.leader).write({"team_id": other_team.id})
+        self.assertEqual(ticket.team_id, self.team)
+        self.assertEqual(ticket.hotrush_request_id.team_id, self.team)
+        self.assertEqual(ticket.hotrush_deadline, thursday(12))
+        self.assertFalse(self._transfers(ticket))
