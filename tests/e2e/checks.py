@@ -748,7 +748,8 @@ def mail_delivery(sql, delivered, since, outages, refusals):
 
     :param delivered: smtp_sink.Delivered of the run
     :param since: when the load began (UTC, naive)
-    :param outages: (start, end) epoch seconds of each database outage
+    :param outages: (start, end) epoch seconds of each fault that can cut a commit
+        after the e-mail left (database outages, killed workers)
     :param refusals: (start, end) epoch seconds of each SMTP refusal
     """
     notified = _notified_emails(sql, since)
@@ -803,7 +804,8 @@ def mail_delivery(sql, delivered, since, outages, refusals):
             (
                 f"{after_refusal} made while the SMTP server refused connections, "
                 f"delivered once after it; {forgiven} delivered again after a "
-                "database outage cut the commit of their first delivery; "
+                "database outage or a killed worker cut the commit of their first "
+                "delivery; "
                 f"{earlier} deliveries of e-mails made before the load"
             ),
         ],

@@ -341,7 +341,7 @@ class Suite:
             run.mails,
             smtp=(
                 self.smtp.snapshot(),
-                run.outage_windows(),
+                run.commit_cut_windows(),
                 self.smtp.refusals,
             ),
         )

@@ -606,6 +606,17 @@ class Run:
             if fault.name.startswith("PostgreSQL")
         ]
 
+    def commit_cut_windows(self):
+        """(start, end) of each fault that can cut a commit after an e-mail left:
+        the PostgreSQL outages and the SIGKILLs of a worker (an e-mail sent in a
+        request or a batch, the process killed before the commit that marks it
+        sent: Odoo sends it again, as SMTP knows no two-phase commit)."""
+        return [
+            fault.window()
+            for fault in self.faults
+            if fault.name.startswith(("PostgreSQL", "SIGKILL"))
+        ]
+
     def fault_smtp_refusal(self, seconds=8.0):
         """The outgoing mail server refuses connections for a while: the e-mails
         due meanwhile go back to Odoo's queue and are delivered once afterwards."""
