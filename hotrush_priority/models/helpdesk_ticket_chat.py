@@ -59,9 +59,6 @@ class HelpdeskTicket(models.Model):
             ticket._hotrush_schedule_chat()
         return tickets
 
-    def _hotrush_system_fields(self):
-        return super()._hotrush_system_fields() | {*CHAT_FIELDS, "hotrush_chat_held_at"}
-
     def _hotrush_end(self, action, reason=False, note=False):
         res = super()._hotrush_end(action, reason=reason, note=note)
         if action in CHAT_CANCELLING_ENDS:

@@ -76,14 +76,6 @@ NOTICES = {
     ),
 }
 
-# the markers, which a new request clears
-NOTICE_MARKERS = (
-    "hotrush_told_request_at",
-    "hotrush_told_opening_at",
-    "hotrush_told_answer_at",
-    "hotrush_told_breach_at",
-    "hotrush_told_end_at",
-)
 
 # the notice of a moved deadline (HR-86): one per move, rendered on its event
 MOVED_TEMPLATE = "hotrush_priority.mail_template_hotrush_moved"
@@ -120,9 +112,6 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
     # Hooks of the core and of the SLA scheduled action
     # ------------------------------------------------------------------
-
-    def _hotrush_system_fields(self):
-        return super()._hotrush_system_fields() | set(NOTICE_MARKERS)
 
     def _hotrush_notify_request(self, now):
         """The request step: the customer hears that HotRush is accepted, or queued

@@ -25,18 +25,6 @@ from .hotrush_request import request_field
 
 _logger = logging.getLogger(__name__)
 
-# Odoo's e-mail queue, which sends the e-mails of the notices
-MAIL_QUEUE_CRON = "mail.ir_cron_mail_scheduler_action"
-
-
-# the markers below, which a new request clears
-DONE_MARKERS = (
-    "hotrush_team_notified_at",
-    "hotrush_warned_at",
-    "hotrush_escalated_at",
-    "hotrush_opening_notified_at",
-)
-
 
 def _minute_ceiling(moment):
     """The first whole minute at or after ``moment``: cron triggers are per minute."""
@@ -122,9 +110,6 @@ class HelpdeskTicket(models.Model):
                 ),
             )
         return registered
-
-    def _hotrush_system_fields(self):
-        return super()._hotrush_system_fields() | set(DONE_MARKERS)
 
     def _hotrush_deadline_moved(self, before, why):
         """A moved deadline gets its notices again when their moment is still to

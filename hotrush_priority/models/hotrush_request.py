@@ -347,11 +347,6 @@ class HotrushRequest(models.Model):
         moments.discard(False)
         return moments
 
-    def _is_open(self):
-        """Still undecided: time moves its status."""
-        self.ensure_one()
-        return self.status in OPEN_STATUSES
-
     # ------------------------------------------------------------------
     # Transitions: each checks, writes the request's new state, and returns
     # ------------------------------------------------------------------
