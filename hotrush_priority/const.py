@@ -61,6 +61,9 @@ HIGHEST_PRIORITY = "3"
 
 # Records of the addon
 RESPONSE_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_response"
+# helpdesk_mgmt's lowest agent level ("own tickets"); the team and all-tickets levels
+# and the managers imply it: support staff
+SUPPORT_GROUP = "helpdesk_mgmt.group_helpdesk_user_own"
 CHAT_ACTIVITY = "hotrush_priority.mail_activity_type_hotrush_chat"
 # a held live chat answers a HotRush request when it is the chat the customer booked:
 # started within this many minutes of the booked time (and by the deadline plus grace)

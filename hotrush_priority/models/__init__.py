@@ -12,6 +12,8 @@ from . import hotrush_chat_tool
 from . import hotrush_request
 from . import hotrush_request_sla
 from . import hotrush_request_replan
+from . import hotrush_request_audit
+from . import hotrush_request_chat
 from . import product_template
 from . import support_balance
 from . import support_balance_line
@@ -24,10 +26,7 @@ from . import mail_mail
 from . import mail_thread
 from . import helpdesk_ticket
 from . import helpdesk_ticket_actions
-from . import helpdesk_ticket_audit
 from . import helpdesk_ticket_sla
-from . import helpdesk_ticket_chat
 from . import helpdesk_ticket_billing
-from . import helpdesk_ticket_portal
 from . import helpdesk_ticket_notice
 from . import helpdesk_ticket_mail

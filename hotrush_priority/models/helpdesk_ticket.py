@@ -6,10 +6,11 @@ the flag into the request's transitions, and the first response.
 
 Satellites extend it through the hooks ``_hotrush_start``, ``_hotrush_start_vals``,
 ``_hotrush_end``, ``_hotrush_transfer``, ``_hotrush_register_first_response``,
-``_hotrush_response_time``, ``_hotrush_system_fields``, ``create`` and ``write``: the
-actions (helpdesk_ticket_actions.py), the audit trail (helpdesk_ticket_audit.py), the
-SLA steps and activities (helpdesk_ticket_sla.py), the customer's notices, the live
-chat, billing, the e-mail channel and the portal. This file never calls them.
+``_hotrush_system_fields``, ``create`` and ``write``: the
+actions (helpdesk_ticket_actions.py), the SLA steps and activities
+(helpdesk_ticket_sla.py), the customer's notices, the live chat, billing, the e-mail
+channel and the portal. This file never calls them; it calls the request's
+transitions, which record their events (hotrush_request_audit.py).
 """
 
 from collections import defaultdict
@@ -18,7 +19,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_datetime, ormcache
 
-from ..const import END_ARGUMENTS, HIGHEST_PRIORITY, USER_END_ACTIONS
+from ..const import END_ARGUMENTS, HIGHEST_PRIORITY, SUPPORT_GROUP, USER_END_ACTIONS
 from .hotrush_request import request_field
 
 
@@ -50,6 +51,9 @@ class HelpdeskTicket(models.Model):
         inverse_name="ticket_id",
         string="HotRush Requests",
         context={"active_test": False},
+    )
+    hotrush_event_ids = fields.One2many(
+        "hotrush.event", "ticket_id", string="HotRush History", readonly=True
     )
 
     # the current request, as the ticket's forms, lists and rules read it
@@ -314,14 +318,10 @@ class HelpdeskTicket(models.Model):
         return kept.filtered(lambda t: t.team_id.id != vals["team_id"])
 
     def _hotrush_transfer(self, previous_teams):
-        """These HotRush tickets moved to another HotRush team: the deadline the
-        customer was told stands, the receiving team inherits it (the plan keeps the
-        team it was made on). Satellites record and act (the audit event, the
-        'Respond by' activity of the new team).
-
-        :param previous_teams: ticket id -> its team before the move
-        """
-        return True
+        """These HotRush tickets moved to another HotRush team: their requests keep
+        their promise (``hotrush.request._transfer``). Satellites act (the 'Respond
+        by' activity of the new team); ``previous_teams``: ticket id -> old team."""
+        return self._hotrush_request()._transfer(previous_teams)
 
     def _hotrush_deadline_moved(self, before, why):
         """The requests of these tickets were planned again (HR-86), ``why`` says
@@ -425,6 +425,7 @@ class HelpdeskTicket(models.Model):
                 )
             )
         self._hotrush_update_sla_status(now)
+        self._hotrush_request()._started()
 
     def _hotrush_start_vals(self, start, priority):
         """Values that start urgency: a new request from ``start`` (its fields named
@@ -497,10 +498,6 @@ class HelpdeskTicket(models.Model):
         )
         return self.filtered(lambda t: t.hotrush_request_id.id in changed)
 
-    def _hotrush_status_at(self, now):
-        self.ensure_one()
-        return self._hotrush_request()._status_at(now)
-
     def _hotrush_breached_at(self, now):
         """The verdict of the current request at ``now`` (see the request's)."""
         self.ensure_one()
@@ -508,42 +505,44 @@ class HelpdeskTicket(models.Model):
             now
         )
 
-    def _hotrush_breach_time(self):
-        """Deadline plus grace: a first response after this instant breaches the SLA."""
-        self.ensure_one()
-        return self._hotrush_request()._breach_time()
-
     def _hotrush_register_first_response(self, message):
         """Record ``message`` as the first response when it is one.
 
         :return: whether it was
         """
         self.ensure_one()
-        if not self._hotrush_is_first_response(message):
+        user = self._hotrush_answering_user(message)
+        if not user:
             return False
-        self._hotrush_request()._answer(
-            self._hotrush_response_time(message),
-            message.author_id.user_ids.filtered(lambda u: not u.share)[:1],
-            message,
-        )
+        request = self._hotrush_request()
+        request._answer(request._response_time(message), user, message)
         return True
 
-    def _hotrush_response_time(self, message):
-        """When ``message`` answered the customer: the server's time, as a message's
-        date is the poster's to choose. Satellites give the time of answers recorded
-        after they were given (a held live chat: its start)."""
-        return fields.Datetime.now()
-
-    def _hotrush_is_first_response(self, message):
-        """A public comment or email by an internal user, after the request."""
+    def _hotrush_answering_user(self, message):
+        """The support user whose ``message`` answers the request: a public comment
+        or e-mail after the request by support staff of this ticket; else nobody (a
+        salesperson's message, say, is a message, not an answer)."""
         self.ensure_one()
+        nobody = self.env["res.users"]
         if message.message_type not in ("comment", "email"):
-            return False
+            return nobody
         if message.is_internal or not message.subtype_id or message.subtype_id.internal:
+            return nobody
+        if not self._hotrush_request()._answered_by(message):
+            return nobody
+        return message.author_id.user_ids.filtered(self._hotrush_is_support)[:1]
+
+    def _hotrush_is_support(self, user):
+        """Whether ``user`` is support staff of this ticket: a helpdesk agent (any
+        of helpdesk_mgmt's levels) of its company who may write it."""
+        self.ensure_one()
+        if user.share or not user.has_group(SUPPORT_GROUP):
             return False
-        if not any(not user.share for user in message.author_id.user_ids):
+        company = self.company_id or user.company_id
+        if company not in user.company_ids:
             return False
-        return bool(message.date and message.date >= self.hotrush_requested_at)
+        as_user = self.with_user(user).with_context(allowed_company_ids=company.ids)
+        return as_user.has_access("write")
 
     # ------------------------------------------------------------------
     # Helpers
@@ -574,6 +573,7 @@ class HelpdeskTicket(models.Model):
         return {
             "hotrush_request_id",
             "hotrush_request_ids",
+            "hotrush_event_ids",
             "hotrush_queue_deadline",
             *self._hotrush_request_fields(),
         }

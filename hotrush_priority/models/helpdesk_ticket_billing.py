@@ -2,7 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """What a ticket costs: billable hours, the support balance gate of HotRush (HR-4), the
 rate multiplier, and the charge on close and the surcharge refund on an end of urgency,
-which ``hotrush.charge`` books (HR-31 … HR-34)."""
+which ``hotrush.charge`` books (HR-31 … HR-34); the figures of a price the customer
+confirms on the portal before an action or a closing that bills."""
 
 import math
 
@@ -288,3 +289,101 @@ class HelpdeskTicket(models.Model):
         charges = self.sudo().hotrush_charge_ids
         refunded = charges.filtered(lambda c: c.kind == "surcharge_refund").origin_id
         return (charges - refunded)._refund_surcharge()
+
+    # ------------------------------------------------------------------
+    # Figures of a price the customer confirms
+    # ------------------------------------------------------------------
+
+    def _hotrush_check_priced_action(self, action):
+        """Refuse ``action`` (request, uncheck, withdraw) before its price is
+        confirmed, as running it would: the customer's own tickets only, and an end
+        of urgency the rules allow."""
+        self.ensure_one()
+        self._hotrush_check_own_tickets()
+        if action != "request":
+            self.filtered("hotrush")._hotrush_request()._check_end(action, False, False)
+
+    def _hotrush_close_bill(self, stage_id):
+        """What closing this ticket into ``stage_id`` from the portal bills, as the
+        charge books it, or None when it bills nothing. Their own open ticket and a
+        portal closing stage only.
+
+        :return: dict with ``hours``, ``rate`` (of an hour, the HotRush multiplier
+            applied), ``multiplier``, ``amount``, the customer's ``balance``,
+            its ``available`` amount, the part ``covered`` by it, and the
+            ``currency``
+        """
+        self.ensure_one()
+        self._check_close_from_portal(stage_id)
+        # sudo: the billing figures of the customer's own ticket (checked above)
+        ticket = self.sudo()
+        if not ticket._hotrush_is_billable():
+            return None
+        Charge = self.env["hotrush.charge"].sudo()
+        hours = Charge._hours_to_bill(ticket)
+        if hours <= 0:
+            return None
+        # the figures the charge books, rounded as it rounds them
+        unit_price, multiplier, amount = Charge._price_of(ticket, hours)
+        balance = self._hotrush_portal_balance()
+        return {
+            "hours": hours,
+            "rate": unit_price * multiplier,
+            "multiplier": multiplier,
+            "amount": amount,
+            "balance": balance,
+            "available": balance._available_amount() if balance else 0.0,
+            "covered": Charge._covered_by(balance, amount),
+            "currency": self.company_id.currency_id,
+        }
+
+    def _hotrush_hour_prices(self):
+        """The normal and the HotRush price of a support hour on this ticket's team,
+        or (None, None) when the team bills no support product."""
+        self.ensure_one()
+        # sudo: the price of the team's support product, shown to its customer
+        product = self.sudo().team_id.hotrush_support_product_id
+        if not product:
+            return None, None
+        normal = self._hotrush_unit_price(product)
+        return normal, normal * self.company_id.hotrush_rate_multiplier
+
+    def _hotrush_portal_balance(self):
+        """The customer's own support balance (empty when they have none)."""
+        self.ensure_one()
+        # sudo: the balance of the ticket's own customer, after the ownership check
+        return (
+            self.env["hotrush.support.balance"]
+            .sudo()
+            ._get_for(self.commercial_partner_id, self.company_id, create=False)
+        )
+
+    def _hotrush_portal_surcharge_refund(self):
+        """What a withdrawal now gives back of the HotRush surcharge already
+        charged, and how much of it returns to the balance: as
+        ``hotrush.charge._create_surcharge_refund`` books it (a draft invoice is
+        re-rated, the balance gets back what it paid beyond the normal rate; an
+        issued invoice gets a credit note).
+
+        :return: (surcharge, returned to the balance)
+        """
+        self.ensure_one()
+        # sudo: the ticket's own charges, after the ownership check
+        charges = self.sudo().hotrush_charge_ids
+        refunded = charges.filtered(lambda c: c.kind == "surcharge_refund").origin_id
+        surcharge = returned = 0.0
+        for charge in charges - refunded:
+            if charge.kind != "charge" or charge.multiplier <= 1:
+                continue
+            currency = charge.currency_id
+            hours = charge._net_hours()
+            extra = currency.round(
+                hours * currency.round(charge.unit_price * (charge.multiplier - 1))
+            )
+            surcharge += extra
+            if charge.move_id.state == "draft":
+                normal = currency.round(hours * charge.unit_price)
+                covered = charge._covered_left()
+                back = currency.round(covered - min(covered, normal))
+                returned += min(back, extra)
+        return surcharge, returned

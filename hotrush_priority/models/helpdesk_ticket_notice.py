@@ -31,6 +31,7 @@ from collections import defaultdict
 from markupsafe import escape
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..portal import Presenter
 from .hotrush_request import request_field
@@ -168,13 +169,20 @@ class HelpdeskTicket(models.Model):
         return res
 
     def _hotrush_post_moves(self, events, author_id):
-        """A moved deadline is told by its notice, rendered on its event, to the
+        """Tell ``events``, moves of these tickets' requests (one each), written by
+        ``author_id`` (the partner of who moved them).
+
+        A moved deadline is told by its notice, rendered on its event, to the
         customers whose company wants it and who have an e-mail address; the move
         itself is audited whatever happens here. Without the template (deleted by
         an administrator), as the plain public message."""
         template = self.env.ref(MOVED_TEMPLATE, raise_if_not_found=False)
         if not template:
-            return super()._hotrush_post_moves(events, author_id)
+            texts = events._move_messages()
+            return self._hotrush_log_public(
+                {event.ticket_id.id: texts[event.id] for event in events},
+                author_id=author_id,
+            )
         to_tell = events.filtered(
             lambda e: (
                 (e.ticket_id.company_id or self.env.company).hotrush_notice_moved
@@ -193,6 +201,28 @@ class HelpdeskTicket(models.Model):
                 template.sudo(),
             )
         )
+
+    def _hotrush_log_public(self, bodies, author_id=None):
+        """One message per ticket that its customer reads in the portal's conversation
+        (HR-86), logged in one batch, without e-mail.
+
+        :param bodies: ticket id -> text
+        :param author_id: its author (partner id), the current user's when not given
+        """
+        # sudo: each message goes on its own ticket, stating what the rules did
+        messages = self.sudo()._message_log_batch(bodies, author_id=author_id)
+        # a log is an internal note: these are public, in one statement for the batch
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_message SET subtype_id = %s, is_internal = FALSE "
+                "WHERE id IN %s",
+                comment,
+                tuple(messages.ids),
+            )
+        )
+        messages.invalidate_recordset(["subtype_id", "is_internal"])
+        return messages
 
     # ------------------------------------------------------------------
     # Notices due when the transaction commits

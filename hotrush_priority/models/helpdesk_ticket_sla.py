@@ -117,13 +117,20 @@ class HelpdeskTicket(models.Model):
         res = super()._hotrush_deadline_moved(before, why)
         now = fields.Datetime.now()
         requests = self._hotrush_request()
-        requests.filtered(lambda r: r.warned_at and r._warning_time() > now).write(
-            {"warned_at": False}
+        # a few of thousands moved requests are marked: searched, not looped over
+        warned = requests.search(
+            [("id", "in", requests.ids), ("warned_at", "!=", False)]
         )
-        requests.filtered(
-            lambda r: r.opening_notified_at and r.opening_at and r.opening_at > now
-        ).write({"opening_notified_at": False})
-        self._hotrush_wake_at_due_moments(now)
+        warned.filtered(lambda r: r._warning_time() > now).write({"warned_at": False})
+        announced = requests.search(
+            [
+                ("id", "in", requests.ids),
+                ("opening_notified_at", "!=", False),
+                ("opening_at", ">", now),
+            ]
+        )
+        announced.write({"opening_notified_at": False})
+        self._hotrush_wake_at_due_moments(now, requests)
         return res
 
     # ------------------------------------------------------------------
@@ -140,15 +147,21 @@ class HelpdeskTicket(models.Model):
         (see ``hotrush.request._due_moments``)."""
         return self.filtered("hotrush")._hotrush_request()._due_moments()
 
-    def _hotrush_wake_at_due_moments(self, now):
-        """Wake the SLA action at each due moment of these tickets to come: one cron
-        trigger per minute (the cron runner's precision), none twice. The periodic
-        run stays as the safety net; a run woken for a ticket whose urgency ended or
-        that was answered meanwhile finds nothing to do."""
-        cron = self._hotrush_active_sla_cron()
+    def _hotrush_wake_at_due_moments(self, now, requests=None):
+        """Wake the SLA action at each due moment of these tickets to come (of
+        ``requests``, their current ones, when given): one cron trigger per minute
+        (the cron runner's precision), none twice. The periodic run stays as the
+        safety net; a run woken for a ticket whose urgency ended or that was
+        answered meanwhile finds nothing to do."""
+        cron = self.env["hotrush.request"]._active_sla_cron()
         if not cron:
             return self.env["ir.cron.trigger"]
-        minutes = {_minute_ceiling(moment) for moment in self._hotrush_due_moments()}
+        due = (
+            requests._due_moments()
+            if requests is not None
+            else self._hotrush_due_moments()
+        )
+        minutes = {_minute_ceiling(moment) for moment in due}
         minutes = {minute for minute in minutes if minute > now}
         if not minutes:
             return self.env["ir.cron.trigger"]
@@ -170,7 +183,7 @@ class HelpdeskTicket(models.Model):
         subscription and assignment notice, for every new request in one batch. The
         request itself stays fast. When the action is inactive, it is done here.
         """
-        cron = self._hotrush_active_sla_cron()
+        cron = self.env["hotrush.request"]._active_sla_cron()
         if cron:
             cron._hotrush_wake_now()
         else:
@@ -183,7 +196,7 @@ class HelpdeskTicket(models.Model):
         step existed) keeps it and gets no second one.
         """
         self._hotrush_mark("hotrush_team_notified_at", now)
-        self._hotrush_log_pending_notes()
+        self._hotrush_request()._log_pending_notes()
         (
             self - self._hotrush_with_response_activity()
         )._hotrush_schedule_response_activity()

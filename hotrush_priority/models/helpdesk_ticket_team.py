@@ -15,6 +15,7 @@ class HelpdeskTicketTeam(models.Model):
     hotrush_calendar_id = fields.Many2one(
         comodel_name="resource.calendar",
         string="HotRush Calendar",
+        domain="[('company_id', 'in', [False, company_id])]",
         help="Working hours of this team for HotRush deadlines. Empty: the company's "
         "HotRush support calendar.",
     )
@@ -53,6 +54,18 @@ class HelpdeskTicketTeam(models.Model):
     @api.constrains("hotrush_calendar_id")
     def _check_hotrush_calendar(self):
         self.hotrush_calendar_id._hotrush_check_usable()
+
+    @api.constrains("company_id", "hotrush_calendar_id", "hotrush_support_product_id")
+    def _check_hotrush_company(self):
+        """The team's HotRush calendar and support product are of its company or
+        shared: a product of another company would make every billable closing of
+        the team fail, at that moment rather than here (forms, RPC and imports
+        alike)."""
+        for team in self:
+            team.company_id._hotrush_check_own_records(
+                team,
+                [team.hotrush_calendar_id, team.hotrush_support_product_id],
+            )
 
     @api.model
     def _hotrush_default_team(self, company):

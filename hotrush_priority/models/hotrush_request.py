@@ -14,12 +14,28 @@ another team keeps the team it was planned on.
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 from ..const import END_ACTIONS, OPEN_STATUSES, REASONS, REMOVAL_REASONS, SLA_STATUSES
+
+
+def pg_array(values):
+    """A PostgreSQL array literal of ids or naive datetimes (``None`` or ``False``
+    for NULL), for ``%s::int[]`` or ``%s::timestamp[]``: thousands of values pass
+    as one text parameter rather than as many values adapted one by one."""
+    items = ",".join(
+        "NULL"
+        if value is None or value is False
+        else value.isoformat()
+        if isinstance(value, datetime)
+        else str(value)
+        for value in values
+    )
+    return f"{{{items}}}"
 
 
 def request_field(field_type, name, string, **kwargs):
@@ -330,20 +346,33 @@ class HotrushRequest(models.Model):
     def _due_moments(self):
         """The moments the SLA action has something to do for these undecided
         requests: the opening of a queued one, its warning, its breach (the first
-        instant after the deadline plus grace)."""
-        moments, plans = set(), set()
-        for request in self:
-            if request.status not in OPEN_STATUSES or not request.deadline:
-                continue
-            # requests planned alike have the same moments (a re-planning moves
-            # thousands of deadlines to a few hundred distinct ones)
-            plan = (request.company_id, request.opening_at, request.deadline)
-            if plan in plans:
-                continue
-            plans.add(plan)
-            moments.add(request.opening_at)
-            moments.add(request._warning_time())
-            moments.add(request._breach_time() + timedelta(seconds=1))
+        instant after the deadline plus grace).
+
+        Requests planned alike have the same moments, and a re-planning moves
+        thousands of deadlines to a few hundred distinct ones: the distinct plans
+        are read in one query."""
+        if not self:
+            return set()
+        self.flush_recordset(["status", "company_id", "opening_at", "deadline"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT company_id, opening_at, deadline
+                     FROM hotrush_request
+                    WHERE id = ANY(%s::int[]) AND status IN %s
+                      AND deadline IS NOT NULL""",
+                pg_array(self.ids),
+                OPEN_STATUSES,
+            )
+        )
+        Company = self.env["res.company"]
+        moments = set()
+        for company_id, opening, deadline in rows:
+            company = Company.browse(company_id) or self.env.company
+            moments.add(opening or False)
+            lead = company.hotrush_warning_minutes
+            moments.add(lead and deadline - timedelta(minutes=lead))
+            grace = timedelta(minutes=company.hotrush_grace_minutes, seconds=1)
+            moments.add(deadline + grace)
         moments.discard(False)
         return moments
 
@@ -389,6 +418,25 @@ class HotrushRequest(models.Model):
             ]
         )
 
+    def _started(self):
+        """These requests started their tickets' urgency (status and priority set).
+        Satellites act: the audit event."""
+        return True
+
+    def _transfer(self, previous_teams):
+        """The tickets of these requests moved to another HotRush team: the deadline
+        the customer was told stands, the receiving team inherits it (the plan keeps
+        the team it was made on). Satellites act: the audit event.
+
+        :param previous_teams: ticket id -> its team before the move
+        """
+        return True
+
+    def _deadline_moved(self, before, why):
+        """These requests were planned again (HR-86), ``why`` says why; ``before``:
+        ticket id -> (queued until, deadline). Satellites act: the audit event."""
+        return True
+
     def _update_status(self, now):
         """Time passes: undecided requests move between queued, running and
         breached.
@@ -420,6 +468,18 @@ class HotrushRequest(models.Model):
         if self.status in (*OPEN_STATUSES, "breached"):
             vals["status"] = "breached" if at > self._breach_time() else "met"
         self._write_tracked(vals)
+
+    def _response_time(self, message):
+        """When ``message`` answered the customer: the server's time, as a message's
+        date is the poster's to choose. Satellites give the time of answers recorded
+        after they were given (a held live chat: its start)."""
+        return fields.Datetime.now()
+
+    def _answered_by(self, message):
+        """Whether ``message``, a public reply of support, answers this request: one
+        written after it was made."""
+        self.ensure_one()
+        return bool(message.date and message.date >= self.requested_at)
 
     def _check_end(self, action, reason, note):
         """The rules of the end actions (HR-20 … HR-22), whatever the route."""

@@ -6,8 +6,8 @@ When a calendar's working hours, time zone or public holidays change, or a team'
 calendar or response target, the open (queued or running) requests planned on it are
 planned again, from their request time: the working time already elapsed counts as
 the new calendar says. Met, breached and ended requests keep their verdict. The
-tickets of the moved requests are told (``helpdesk.ticket._hotrush_deadline_moved``,
-which the audit trail and the SLA steps extend).
+moved requests record it (``_deadline_moved``, which the audit trail extends) and
+their tickets act (``helpdesk.ticket._hotrush_deadline_moved``, the SLA steps).
 
 One calendar save may move the deadlines of thousands of requests, within the user's
 request: the requests are read in one query, planned once per calendar and distinct
@@ -15,28 +15,13 @@ request, and the moved plans written in one statement.
 """
 
 from collections import defaultdict
-from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..const import OPEN_STATUSES
-
-
-def pg_array(values):
-    """A PostgreSQL array literal of ids or naive datetimes (``None`` or ``False``
-    for NULL), for ``%s::int[]`` or ``%s::timestamp[]``: thousands of values pass
-    as one text parameter rather than as many values adapted one by one."""
-    items = ",".join(
-        "NULL"
-        if value is None or value is False
-        else value.isoformat()
-        if isinstance(value, datetime)
-        else str(value)
-        for value in values
-    )
-    return f"{{{items}}}"
+from .hotrush_request import pg_array
 
 
 class HotrushRequest(models.Model):
@@ -99,6 +84,7 @@ class HotrushRequest(models.Model):
             return self.env["helpdesk.ticket"]
         moved._store_plans(after)
         Request._update_moved_statuses(alike, fields.Datetime.now())
+        moved._deadline_moved(before, why)
         tickets = moved.ticket_id
         tickets._hotrush_deadline_moved(before, why)
         return self.env["helpdesk.ticket"].browse(tickets.ids)

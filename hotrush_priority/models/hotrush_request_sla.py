@@ -19,7 +19,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..const import CRON_BATCH_SIZE, OPEN_STATUSES
+from ..const import CRON_BATCH_SIZE, OPEN_STATUSES, SLA_CRON
 
 _logger = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ class HotrushRequest(models.Model):
 
     @api.model
     def _hotrush_cron_steps(self):
-        """(domain method of the requests, processing method of their tickets), in
-        order."""
+        """(domain method of the requests, processing method of their tickets or of
+        the requests, see ``_hotrush_request_steps``), in order."""
         return [
             ("_hotrush_cron_domain_request", "_hotrush_notify_request"),
             ("_hotrush_cron_domain_opening", "_hotrush_notify_opening"),
@@ -103,6 +103,30 @@ class HotrushRequest(models.Model):
             ("_hotrush_cron_domain_warning", "_hotrush_warn"),
             ("_hotrush_cron_domain_moved", "_hotrush_tell_moves"),
         ]
+
+    @api.model
+    def _hotrush_request_steps(self):
+        """The steps of ``_hotrush_cron_steps`` that are methods of the requests;
+        the others are their tickets'."""
+        return set()
+
+    @api.model
+    def _active_sla_cron(self):
+        """The SLA scheduled action if it is active, else an empty recordset: it
+        posts the pending notes and notices and runs the SLA steps (opening, warning,
+        breach); without it they are done at once."""
+        # sudo: whoever requests HotRush or moves deadlines wakes the action; nothing
+        # else of it is read or changed
+        cron = (
+            self.env["ir.cron"]
+            .sudo()
+            .browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    SLA_CRON, raise_if_not_found=False
+                )
+            )
+        )
+        return cron if cron and cron.active else cron.browse()
 
     # ------------------------------------------------------------------
     # What is due
@@ -335,9 +359,11 @@ class HotrushRequest(models.Model):
 
         :return: the requests processed
         """
+        # a step is the requests' own, or their tickets' (the notices they give)
+        records = self if method in self._hotrush_request_steps() else self.ticket_id
         try:
             with self.env.cr.savepoint():
-                getattr(self.ticket_id, method)(now)
+                getattr(records, method)(now)
         except Exception:
             if len(self) == 1:
                 _logger.exception(

@@ -5,14 +5,15 @@
 Moved to another record (OCA ``helpdesk_mgmt_merge`` moves a merged ticket's
 activities to the destination before it archives the ticket), it remembers that
 ticket, so that archiving the ticket cancels what it left behind elsewhere
-(``helpdesk_ticket_archive.py``).
+(``helpdesk_ticket_sla.py``). Only support staff mark them done.
 """
 
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
-from ..const import CHAT_ACTIVITY, RESPONSE_ACTIVITY
+from ..const import CHAT_ACTIVITY, RESPONSE_ACTIVITY, SUPPORT_GROUP
 
 TICKET_MODEL = "helpdesk.ticket"
 
@@ -41,6 +42,25 @@ class MailActivity(models.Model):
         if {"res_id", "res_model_id", "res_model"}.intersection(vals):
             self._hotrush_remember_ticket(vals)
         return super().write(vals)
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        self._hotrush_check_done_allowed()
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    def _hotrush_check_done_allowed(self):
+        """A ticket's HotRush activities (answer it, hold the live chat) are done by
+        support staff only: a salesperson following the ticket cannot tick off
+        what support has to do."""
+        if self.env.su or self.env.user.has_group(SUPPORT_GROUP):
+            return
+        type_ids = self._hotrush_activity_type_ids()
+        if any(
+            a.activity_type_id.id in type_ids and a.res_model == TICKET_MODEL
+            for a in self
+        ):
+            raise AccessError(
+                self.env._("Only support staff can mark the HotRush activities done.")
+            )
 
     # ------------------------------------------------------------------
     # Helpers

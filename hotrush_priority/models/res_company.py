@@ -10,6 +10,7 @@ class ResCompany(models.Model):
     hotrush_calendar_id = fields.Many2one(
         comodel_name="resource.calendar",
         string="HotRush Support Calendar",
+        domain="[('company_id', 'in', [False, id])]",
         help="Working hours of the support department. HotRush deadlines count only "
         "working time of this calendar, public holidays excluded. Empty: the "
         "company's working hours.",
@@ -35,6 +36,7 @@ class ResCompany(models.Model):
     hotrush_development_team_id = fields.Many2one(
         comodel_name="helpdesk.ticket.team",
         string="HotRush Customization Team",
+        domain="[('company_id', 'in', [False, id])]",
         help="When support removes HotRush because the request is a customization "
         "project, the ticket moves to this team (the Development department).",
     )
@@ -53,7 +55,8 @@ class ResCompany(models.Model):
     hotrush_prepaid_product_id = fields.Many2one(
         comodel_name="product.product",
         string="Prepaid Support Product",
-        domain=[("hotrush_prepaid_support", "=", True)],
+        domain="[('hotrush_prepaid_support', '=', True), "
+        "('company_id', 'in', [False, id])]",
         help="Product of the negative invoice lines that pay support charges from "
         "the customer's prepaid balance (like a down payment deduction).",
     )
@@ -177,6 +180,44 @@ class ResCompany(models.Model):
     @api.constrains("hotrush_calendar_id")
     def _check_hotrush_calendar(self):
         self.hotrush_calendar_id._hotrush_check_usable()
+
+    @api.constrains(
+        "hotrush_calendar_id",
+        "hotrush_prepaid_product_id",
+        "hotrush_development_team_id",
+    )
+    def _check_hotrush_company(self):
+        """The company's HotRush calendar, prepaid product and customization team
+        are its own or shared."""
+        for company in self:
+            company._hotrush_check_own_records(
+                company,
+                [
+                    company.hotrush_calendar_id,
+                    company.hotrush_prepaid_product_id,
+                    company.hotrush_development_team_id,
+                ],
+            )
+
+    def _hotrush_check_own_records(self, owner, records):
+        """Refuse ``records`` (a list of records of several models, each one or
+        none) of another company than this one
+        on ``owner``'s HotRush configuration; records of no company are shared. No
+        company (a team of every company): shared records only."""
+        for record in filter(None, records):
+            # sudo: the company of a configured record, whoever configures it
+            company = record.sudo().company_id
+            if company and company != self:
+                raise ValidationError(
+                    self.env._(
+                        "%(record)s belongs to %(company)s: %(owner)s can only use "
+                        "records of its own company (%(own)s) or shared ones.",
+                        record=record.sudo().display_name,
+                        company=company.name,
+                        owner=owner.display_name,
+                        own=self.name or self.env._("none"),
+                    )
+                )
 
     def _get_hotrush_prepaid_product(self):
         self.ensure_one()

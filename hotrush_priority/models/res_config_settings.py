@@ -7,7 +7,9 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     hotrush_calendar_id = fields.Many2one(
-        related="company_id.hotrush_calendar_id", readonly=False
+        related="company_id.hotrush_calendar_id",
+        readonly=False,
+        domain="[('company_id', 'in', [False, company_id])]",
     )
     hotrush_response_hours = fields.Float(
         related="company_id.hotrush_response_hours", readonly=False
@@ -20,7 +22,9 @@ class ResConfigSettings(models.TransientModel):
     )
 
     hotrush_development_team_id = fields.Many2one(
-        related="company_id.hotrush_development_team_id", readonly=False
+        related="company_id.hotrush_development_team_id",
+        readonly=False,
+        domain="[('company_id', 'in', [False, company_id])]",
     )
 
     hotrush_rate_multiplier = fields.Float(
@@ -30,7 +34,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.hotrush_waive_breached", readonly=False
     )
     hotrush_prepaid_product_id = fields.Many2one(
-        related="company_id.hotrush_prepaid_product_id", readonly=False
+        related="company_id.hotrush_prepaid_product_id",
+        readonly=False,
+        domain="[('hotrush_prepaid_support', '=', True), "
+        "('company_id', 'in', [False, company_id])]",
     )
 
     hotrush_notice_accepted = fields.Boolean(

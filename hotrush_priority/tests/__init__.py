@@ -30,3 +30,4 @@ from . import test_transfer
 from . import test_accessibility
 from . import test_request_record
 from . import test_presenter
+from . import test_company_config

@@ -150,9 +150,9 @@ class TestDemo(TransactionCase):
         self.assertFalse(ticket.hotrush_first_response_at)
         # requested last week: its deadline and the grace are over at installation
         self.assertLess(ticket.hotrush_requested_at, self.loaded_at)
-        self.assertLess(ticket._hotrush_breach_time(), self.loaded_at)
+        self.assertLess(ticket.hotrush_request_id._breach_time(), self.loaded_at)
         self.assertEqual(
-            ticket._hotrush_breach_time() - ticket.hotrush_deadline,
+            ticket.hotrush_request_id._breach_time() - ticket.hotrush_deadline,
             timedelta(minutes=30),
         )
         # the SLA action's breach step: escalated to the leader, the customer told

@@ -441,24 +441,24 @@ class TestPortal(PortalMixin, HttpCase):
         ticket = self._create_ticket()
         self._post(f"/my/ticket/{ticket.id}/hotrush/request", {"confirm": "1"})
         local, utc = self._chat_slot()
-        ticket_class = type(self.env["helpdesk.ticket"])
-        schedule = ticket_class._hotrush_schedule_chat
+        request_class = type(self.env["hotrush.request"])
+        schedule = request_class._schedule_chat
         calls = []
 
         def schedule_losing_once(record):
-            calls.append(record.id)
+            calls.append(record.ticket_id.id)
             if len(calls) == 1:
                 # the row the other transaction committed first
                 for _insert in range(2):
                     record.env.cr.execute(
                         "INSERT INTO mail_followers (res_model, res_id, partner_id)"
                         " VALUES ('helpdesk.ticket', %s, %s)",
-                        (record.id, self.other_portal.partner_id.id),
+                        (record.ticket_id.id, self.other_portal.partner_id.id),
                     )
             return schedule(record)
 
         with (
-            patch.object(ticket_class, "_hotrush_schedule_chat", schedule_losing_once),
+            patch.object(request_class, "_schedule_chat", schedule_losing_once),
             mute_logger("odoo.sql_db"),
         ):
             response = self._post(

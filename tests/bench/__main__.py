@@ -451,7 +451,7 @@ def criteria_replan(data, mode):
         _row(
             "P6",
             "the same, the re-planning alone (search, one planning per calendar, "
-            "batched writes, statuses; _hotrush_deadline_moved left out)",
+            "batched writes, statuses; the hooks of a moved deadline left out)",
             _s(ref),
             f"{_s(alone)}, {_n(q_alone)} q",
             f"{ref / alone:,.1f}× faster",

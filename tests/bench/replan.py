@@ -217,7 +217,9 @@ def _p6_check(env, ticket_ids, calendars, hours, requests, before, marks, now):
 
 
 def _nothing_moved(self, before, why):
-    """``_hotrush_deadline_moved`` left out: no audit, message, marker or trigger."""
+    """The hooks of a moved deadline left out (the ticket's
+    ``_hotrush_deadline_moved``, the request's ``_deadline_moved``): no audit,
+    message, marker or trigger."""
     return True
 
 
@@ -285,13 +287,17 @@ def bench_replan(db, ids, count, repeat):
                     [decided],
                 )
             marks = _p6_marks(env)
-            hook = (
-                mock.patch.object(
-                    type(Ticket), "_hotrush_deadline_moved", _nothing_moved
-                )
-                if kind == "alone"
-                else contextlib.nullcontext()
-            )
+            hook = contextlib.ExitStack()
+            if kind == "alone":
+                for model in (Ticket, env["hotrush.request"]):
+                    name = (
+                        "_hotrush_deadline_moved"
+                        if model is Ticket
+                        else "_deadline_moved"
+                    )
+                    hook.enter_context(
+                        mock.patch.object(type(model), name, _nothing_moved)
+                    )
             with _frozen(now), hook, Meter() as meter:
                 env["resource.calendar.leaves"].create(holiday)
                 env.flush_all()
