@@ -4,6 +4,7 @@ from . import resource_calendar_leaves
 from . import res_company
 from . import res_config_settings
 from . import ir_cron
+from . import ir_qweb
 from . import helpdesk_ticket_team
 from . import helpdesk_ticket_team_portal
 from . import helpdesk_ticket_category

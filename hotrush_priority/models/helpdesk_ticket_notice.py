@@ -35,6 +35,7 @@ from odoo.tools import SQL
 
 from ..portal import Presenter
 from .hotrush_request import request_field
+from .ir_qweb import COMPILE_ONCE, CompileOnce
 
 # The notices: kind -> (template xmlid, company setting, marker on the ticket).
 # A request is told as accepted, or as queued when support is closed; the customer's
@@ -192,7 +193,7 @@ class HelpdeskTicket(models.Model):
         if not to_tell:
             return self.env["mail.message"]
         # sudo: rendered as the rules tell it, the event and its ticket only
-        rendered = template.sudo()._generate_template(to_tell.ids, NOTICE_FIELDS)
+        rendered = self._hotrush_render_notices(template.sudo(), to_tell.ids)
         return (
             self.browse(to_tell.ticket_id.ids)
             .sudo()
@@ -316,8 +317,15 @@ class HelpdeskTicket(models.Model):
 
         :return: the messages
         """
-        rendered = template._generate_template(self.ids, NOTICE_FIELDS)
+        rendered = self._hotrush_render_notices(template, self.ids)
         return self._hotrush_post_rendered_notices(rendered, template)
+
+    @api.model
+    def _hotrush_render_notices(self, template, res_ids):
+        """The subject, body and sender of ``template`` for each of ``res_ids``: its
+        body compiled once for the batch (see ``ir_qweb.py``)."""
+        template = template.with_context(**{COMPILE_ONCE: CompileOnce()})
+        return template._generate_template(res_ids, NOTICE_FIELDS)
 
     def _hotrush_post_rendered_notices(self, rendered, template):
         """Post on each of these tickets its notice as rendered by ``template``

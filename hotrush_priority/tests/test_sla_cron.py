@@ -136,12 +136,10 @@ class TestSlaCron(HotrushCase):
 
     def test_warning_lead_per_company(self):
         other = self.env["res.company"].create(
-            {
-                "name": "Rush East",
-                "hotrush_calendar_id": self.calendar.id,
-                "hotrush_warning_minutes": 60,
-            }
+            {"name": "Rush East", "hotrush_warning_minutes": 60}
         )
+        # the same hours, on a calendar of its own company
+        other.hotrush_calendar_id = self.calendar.copy({"company_id": other.id})
         self.leader.company_ids |= other
         team = self.env["helpdesk.ticket.team"].create(
             {
