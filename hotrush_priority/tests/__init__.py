@@ -31,3 +31,4 @@ from . import test_accessibility
 from . import test_request_record
 from . import test_presenter
 from . import test_company_config
+from . import test_access_levels
