@@ -222,7 +222,8 @@ class HelpdeskTicket(models.Model):
             offered = self.hotrush_offered and not self._hotrush_request_refused()
             return {"request"} if offered else set()
         actions = {"withdraw"} if self.user_id else {"uncheck"}
-        if not self.hotrush_chat_at and self._hotrush_portal_chat_possible():
+        # one live chat at a time; once its time has passed, another may be booked
+        if not self._hotrush_pending_chat() and self._hotrush_portal_chat_possible():
             actions.add("chat")
         return actions
 

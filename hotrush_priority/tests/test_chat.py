@@ -54,6 +54,20 @@ class TestChatSlot(HotrushCase):
         with self.refused(ValidationError, "no later than the response deadline"):
             self._request_chat(ticket, thursday(15), user=self.agent)
 
+    def test_chat_offered_again_once_the_booked_one_has_passed(self):
+        ticket = self._ticket()
+        with freeze_time(thursday(11, 10)):
+            self.assertIn("chat", ticket._hotrush_portal_actions())
+        self._request_chat(ticket, thursday(11, 30))
+        with freeze_time(thursday(11, 25)):
+            self.assertNotIn("chat", ticket._hotrush_portal_actions(), "one at a time")
+        with freeze_time(thursday(11, 40)):
+            self.assertIn("chat", ticket._hotrush_portal_actions())
+            self._request_chat(ticket, thursday(11, 50), at=thursday(11, 40))
+        self.assertEqual(ticket.hotrush_chat_at, thursday(11, 50))
+        with freeze_time(thursday(12, 1)):
+            self.assertNotIn("chat", ticket._hotrush_portal_actions(), "deadline")
+
     def test_slot_at_deadline_accepted(self):
         ticket = self._ticket()
         self._request_chat(ticket, thursday(12))

@@ -192,7 +192,7 @@ class TestRequestRecord(HotrushCase):
 
     def test_another_companys_requests_are_hidden(self):
         other = self.env["res.company"].create({"name": "Other Support Co"})
-        other.hotrush_calendar_id = self.calendar
+        other.hotrush_calendar_id = self.calendar.copy({"company_id": other.id})
         team = self.env["helpdesk.ticket.team"].create(
             {"name": "Other Support", "hotrush_offered": True, "company_id": other.id}
         )
