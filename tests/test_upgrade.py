@@ -241,7 +241,7 @@ def columns(db, table):
 # the ticket's current request (hotrush_request): the same values, read from there
 TICKET_COLUMNS = """t.id, t.name, t.team_id, t.partner_id, t.user_id, t.stage_id,
     t.priority, t.hotrush, {requested_at}, {requested_by_id}, {deadline},
-    {opening_at}, t.hotrush_queue_deadline, {first_response_at},
+    {opening_at}, {queue_deadline}, {first_response_at},
     {first_response_user_id}, {response_working_minutes}, {status},
     {priority_before}, {team_notified_at}, {end_action}, {ended_at},
     t.hotrush_billable_hours"""
@@ -250,6 +250,7 @@ RELEASED_COLUMNS = {
     "requested_by_id": "t.hotrush_requested_by_id",
     "deadline": "t.hotrush_deadline",
     "opening_at": "t.hotrush_queued_until",
+    "queue_deadline": "t.hotrush_queue_deadline",
     "first_response_at": "t.hotrush_first_response_at",
     "first_response_user_id": "t.hotrush_first_response_user_id",
     "response_working_minutes": "t.hotrush_response_working_minutes",

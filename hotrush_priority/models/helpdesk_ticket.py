@@ -105,14 +105,10 @@ class HelpdeskTicket(models.Model):
     )
     hotrush_end_note = request_field(fields.Text, "end_note", "HotRush End Note")
 
-    hotrush_queue_deadline = fields.Datetime(
-        compute="_compute_hotrush_queue_deadline",
-        store=True,
-        index=True,
-        copy=False,
-        readonly=True,
-        help="Deadline of HotRush tickets awaiting their first response: the queue "
-        "order.",
+    # the queue's sort key: the deadline while the request awaits its first
+    # response; sorted through the request (one row written when a deadline moves)
+    hotrush_queue_deadline = request_field(
+        fields.Datetime, "queue_deadline", "HotRush Queue Deadline"
     )
 
     # ------------------------------------------------------------------
@@ -125,14 +121,6 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             requests = ticket.hotrush_request_ids
             ticket.hotrush_request_id = requests and max(requests, key=lambda r: r.id)
-
-    @api.depends(
-        "hotrush", "hotrush_request_id.deadline", "hotrush_request_id.first_response_at"
-    )
-    def _compute_hotrush_queue_deadline(self):
-        for ticket in self:
-            waiting = ticket.hotrush and not ticket.hotrush_first_response_at
-            ticket.hotrush_queue_deadline = waiting and ticket.hotrush_deadline
 
     # ------------------------------------------------------------------
     # Constraints
@@ -574,7 +562,6 @@ class HelpdeskTicket(models.Model):
             "hotrush_request_id",
             "hotrush_request_ids",
             "hotrush_event_ids",
-            "hotrush_queue_deadline",
             *self._hotrush_request_fields(),
         }
 

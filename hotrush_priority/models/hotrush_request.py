@@ -149,6 +149,15 @@ class HotrushRequest(models.Model):
     first_response_at = fields.Datetime(
         string="First Response On", index="btree_not_null", readonly=True
     )
+    queue_deadline = fields.Datetime(
+        compute="_compute_queue_deadline",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+        readonly=True,
+        help="The deadline while the request awaits its first response: the order "
+        "of the agents' queue.",
+    )
     first_response_user_id = fields.Many2one(
         comodel_name="res.users", string="First Response By", readonly=True
     )
@@ -265,6 +274,12 @@ class HotrushRequest(models.Model):
         now = fields.Datetime.now()
         for request in self:
             request.status = request.deadline and request._status_at(now)
+
+    @api.depends("deadline", "first_response_at", "ended_at")
+    def _compute_queue_deadline(self):
+        for request in self:
+            waiting = not request.first_response_at and not request.ended_at
+            request.queue_deadline = waiting and request.deadline
 
     @api.depends("requested_at", "first_response_at", "calendar_id")
     def _compute_response_working_minutes(self):

@@ -133,7 +133,8 @@ class HotrushRequest(models.Model):
         the messages are posted in committed batches rather than in the user's
         request.
 
-        :param before: ticket id -> ``(queued_until, deadline)`` before the move
+        :param before: ticket id -> ``(queued_until, deadline)`` before the move,
+            for the tickets whose current requests these are
         :param why: what changed, in words
         :return: the events
         """
@@ -141,10 +142,12 @@ class HotrushRequest(models.Model):
         if not self:
             return Event
         self.env["helpdesk.ticket"].flush_model(
-            ["team_id", "company_id", "commercial_partner_id"]
+            ["team_id", "company_id", "commercial_partner_id", "hotrush_request_id"]
         )
         self.flush_recordset(["ticket_id", "deadline", "status"])
-        ticket_ids = self.ticket_id.ids
+        # the moved tickets in the order of ``before``: their ids and previous
+        # deadlines pass as two arrays, their current requests are these
+        ticket_ids = list(before)
         rows = self.env.execute_query(
             SQL(
                 """INSERT INTO hotrush_event (ticket_id, request_id, company_id,
@@ -153,16 +156,16 @@ class HotrushRequest(models.Model):
                    SELECT t.id, r.id, t.company_id, t.commercial_partner_id,
                           t.team_id, 'move', 'replan', %(why)s, %(uid)s, %(date)s,
                           r.deadline, moved.previous, r.status, TRUE
-                     FROM unnest(%(ids)s::int[], %(previous)s::timestamp[])
-                          AS moved(request_id, previous)
-                     JOIN hotrush_request r ON r.id = moved.request_id
-                     JOIN helpdesk_ticket t ON t.id = r.ticket_id
+                     FROM unnest(%(tickets)s::int[], %(previous)s::timestamp[])
+                          AS moved(ticket_id, previous)
+                     JOIN helpdesk_ticket t ON t.id = moved.ticket_id
+                     JOIN hotrush_request r ON r.id = t.hotrush_request_id
                 RETURNING id""",
                 why=why or None,
                 uid=self.env.uid,
                 date=fields.Datetime.now(),
-                ids=pg_array(self.ids),
-                previous=pg_array(before[r.ticket_id.id][1] for r in self),
+                tickets=pg_array(ticket_ids),
+                previous=pg_array(before[ticket_id][1] for ticket_id in ticket_ids),
             )
         )
         self.invalidate_recordset(["event_ids"])

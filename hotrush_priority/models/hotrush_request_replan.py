@@ -165,8 +165,8 @@ class HotrushRequest(models.Model):
             self.browse(request_ids)._write_tracked({"status": status})
 
     def _store_plans(self, plans):
-        """Store the new plans of these requests, and the queue deadline of their
-        tickets that follows the deadline, in one statement.
+        """Store the new plans of these requests in one statement (open requests:
+        the queue deadline is the deadline).
 
         The ORM would write them 100 rows per statement and track each deadline in
         the chatter; the 'move' event and the customer's message say it instead.
@@ -179,6 +179,7 @@ class HotrushRequest(models.Model):
                 """UPDATE hotrush_request AS r
                       SET opening_at = plan.opening,
                           deadline = plan.deadline,
+                          queue_deadline = plan.deadline,
                           calendar_id = plan.calendar,
                           response_hours = plan.hours,
                           write_uid = %(uid)s,
@@ -187,14 +188,7 @@ class HotrushRequest(models.Model):
                                  %(deadlines)s::timestamp[], %(calendars)s::int[],
                                  %(hours)s::float8[])
                           AS plan(id, opening, deadline, calendar, hours)
-                    WHERE r.id = plan.id;
-                   UPDATE helpdesk_ticket AS t
-                      SET hotrush_queue_deadline = CASE
-                              WHEN t.hotrush AND r.first_response_at IS NULL
-                              THEN r.deadline END
-                     FROM hotrush_request r
-                    WHERE r.id = ANY(%(ids)s::int[])
-                      AND t.hotrush_request_id = r.id""",
+                    WHERE r.id = plan.id""",
                 uid=self.env.uid,
                 now=self.env.cr.now(),
                 ids=pg_array(ids),
@@ -204,13 +198,17 @@ class HotrushRequest(models.Model):
                 hours=pg_array(plans[request_id][3] for request_id in ids),
             )
         )
-        written = ["opening_at", "deadline", "calendar_id", "response_hours"]
+        written = [
+            "opening_at",
+            "deadline",
+            "queue_deadline",
+            "calendar_id",
+            "response_hours",
+        ]
         self.invalidate_recordset([*written, "write_uid", "write_date"])
         tickets = self.ticket_id
         # the tickets' views of their requests too: they cache what they read
-        tickets.invalidate_recordset(
-            ["hotrush_queue_deadline", *tickets._hotrush_request_fields()]
-        )
+        tickets.invalidate_recordset(list(tickets._hotrush_request_fields()))
         # what the status and the satellites' hooks read next, in one query each
         tickets.fetch(["hotrush", "team_id", "company_id", "hotrush_request_id"])
         self.fetch(

@@ -263,6 +263,7 @@ REQUEST_COLUMNS = {
     "hotrush_plan_team_id": "team_id",
     "hotrush_queued_until": "opening_at",
     "hotrush_deadline": "deadline",
+    "hotrush_queue_deadline": "queue_deadline",
     "hotrush_first_response_at": "first_response_at",
     "hotrush_first_response_user_id": "first_response_user_id",
     "hotrush_response_working_minutes": "response_working_minutes",

@@ -7,6 +7,7 @@ REQUEST_COLUMNS = {
     "hotrush_requested_at": "requested_at",
     "hotrush_queued_until": "opening_at",
     "hotrush_deadline": "deadline",
+    "hotrush_queue_deadline": "queue_deadline",
     "hotrush_first_response_at": "first_response_at",
     "hotrush_end_action": "end_action",
     "hotrush_ended_at": "ended_at",

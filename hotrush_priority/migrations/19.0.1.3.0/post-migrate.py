@@ -4,11 +4,12 @@
 
 A ticket requested HotRush (running, queued, met, breached or ended) gets one
 ``hotrush.request`` row with the values its columns held: the promise (planned team,
-opening, deadline) and the verdict are copied, never planned again. Its events and
-charges are linked to that request. The columns a database of an older version never
-had are left empty. On a second try of an interrupted upgrade only the tickets without
-a request are done. The former columns are dropped afterwards: the request is the
-one place the state is kept (the ticket's fields of the same names read it).
+opening, deadline), the queue's sort key and the verdict are copied, never planned
+again. Its events and charges are linked to that request. The columns a database of
+an older version never had are left empty. On a second try of an interrupted upgrade
+only the tickets without a request are done. The former columns are dropped
+afterwards: the request is the one place the state is kept (the ticket's fields of
+the same names read it).
 """
 
 from odoo.tools import SQL
@@ -62,13 +63,15 @@ def migrate(cr, version):
         SQL(
             """
             INSERT INTO hotrush_request (ticket_id, active, company_id, partner_id, team_id,
-                   calendar_id, response_hours, %(columns)s,
+                   calendar_id, response_hours, queue_deadline, %(columns)s,
                    create_uid, create_date, write_uid, write_date)
             SELECT t.id, t.active, t.company_id, t.commercial_partner_id, %(team)s,
                    COALESCE(tm.hotrush_calendar_id, c.hotrush_calendar_id,
                             c.resource_calendar_id),
                    COALESCE(NULLIF(tm.hotrush_response_hours, 0),
                             c.hotrush_response_hours),
+                   CASE WHEN t.hotrush AND t.hotrush_first_response_at IS NULL
+                        THEN t.hotrush_deadline END,
                    %(values)s,
                    1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
               FROM helpdesk_ticket t
@@ -118,8 +121,9 @@ def migrate(cr, version):
         """
     )
     # the former columns: the request holds their values now (the SLA status stays
-    # on the ticket, as a stored copy of its request's, for the lists' grouping)
-    for old in (*COLUMNS.values(), "hotrush_plan_team_id"):
+    # on the ticket, as a stored copy of its request's, for the lists' grouping; the
+    # queue's sort key is the request's too)
+    for old in (*COLUMNS.values(), "hotrush_plan_team_id", "hotrush_queue_deadline"):
         if old != "hotrush_sla_status" and column_exists(cr, "helpdesk_ticket", old):
             cr.execute(
                 SQL(
