@@ -124,9 +124,10 @@ class ResCompany(models.Model):
         string="Trusted Mail Servers",
         help="Comma-separated names (authserv-id) your receiving mail server writes "
         "at the start of its Authentication-Results headers, e.g. mx.example.com. "
-        "When set, only their verdicts authenticate a sender (RFC 8601): a header a "
-        "sender wrote with another name is ignored. Empty: every such header "
-        "counts, so your mail server must remove those senders write.",
+        "Only their verdicts authenticate a sender (RFC 8601): a header written "
+        "under another name, a sender's own, is ignored. Empty: no e-mail is "
+        "authenticated, so an e-mail marker does not grant HotRush (the ticket is "
+        "created normally and the customer is told to use the portal).",
     )
     hotrush_notice_moved = fields.Boolean(
         string="Tell Customers: Deadline Moved",

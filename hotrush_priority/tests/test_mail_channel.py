@@ -54,6 +54,8 @@ class TestMailChannel(HotrushCase):
             team.alias_id.write(
                 {"alias_name": name, "alias_domain_id": cls.alias_domain.id}
             )
+        # the receiving server whose verdicts count
+        cls.company.hotrush_mail_servers = "mx.hotrush.example.com"
         cls.customer = cls.portal.partner_id  # Rita, of Rushmore Retail (balance)
         cls.customer.email = RITA
         cls.poor = cls.env["res.partner"].create(
@@ -290,6 +292,16 @@ class TestMailChannel(HotrushCase):
             auth=(DMARC_FAIL, f"forger.example; dmarc=pass header.from={DOMAIN}"),
         )
         self.assertNormal(ticket, "unauthenticated")
+
+    def test_no_trusted_server_named_no_hotrush_by_mail(self):
+        """Secure by default: until the company names its receiving server, any
+        Authentication-Results header could be the sender's own; none counts."""
+        self.company.hotrush_mail_servers = False
+        ticket = self._receive("[HotRush] Checkout is down")
+        self.assertNormal(ticket, "unauthenticated")
+        self.assertFalse(ticket.hotrush_event_ids)
+        self.company.hotrush_mail_servers = "mx.hotrush.example.com"
+        self.assertHotrush(self._receive("[HotRush] Payments fail"))
 
     def test_only_the_trusted_servers_verdicts_count(self):
         """A sender writes its own 'dmarc=pass' under another server's name: with the
