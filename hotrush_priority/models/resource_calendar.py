@@ -17,9 +17,20 @@ from . import working_time
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
 
-    # fields whose change changes a calendar's HotRush working time
+    # fields whose change changes a calendar's HotRush working time, whichever form
+    # writes them: the hours (a two-week calendar's week tabs too), the time off
+    # (the form's global time off too), the zone
     _HOTRUSH_DATA_FIELDS = frozenset(
-        {"tz", "two_weeks_calendar", "company_id", "attendance_ids", "leave_ids"}
+        {
+            "tz",
+            "two_weeks_calendar",
+            "company_id",
+            "attendance_ids",
+            "attendance_ids_1st_week",
+            "attendance_ids_2nd_week",
+            "leave_ids",
+            "global_leave_ids",
+        }
     )
 
     def write(self, vals):

@@ -127,6 +127,50 @@ class TestExactTime(HotrushCase):
 
     # HR-86: re-planning when the calendar changes
 
+    def test_holiday_on_the_calendar_forms_global_time_off_moves_deadlines(self):
+        """A public holiday typed in the calendar form's global time off (its
+        ``global_leave_ids``) re-plans as one added in the time off list."""
+        queued = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self.assertEqual(queued.hotrush_deadline, msk(27, 10, 0))
+        with freeze_time(msk(27, 0, 30)):
+            self.calendar.write(
+                {
+                    "global_leave_ids": [
+                        Command.create(
+                            {
+                                "name": "Friday off",
+                                "date_from": msk(27, 0, 0),
+                                "date_to": msk(28, 0, 0),
+                            }
+                        )
+                    ]
+                }
+            )
+        self.assertEqual(queued.hotrush_queued_until, msk(28, 10, 0))
+        self.assertEqual(queued.hotrush_deadline, msk(28, 11, 0))
+        [move] = self._moves(queued)
+        self.assertEqual(move.previous_deadline, msk(27, 10, 0))
+
+    def test_week_tab_of_a_two_week_calendar_moves_deadlines(self):
+        """An edit of a two-week calendar's week tab (``attendance_ids_1st_week`` or
+        ``_2nd_week``) re-plans: Friday's hours of that week removed."""
+        self.calendar.switch_calendar_type()
+        self.assertTrue(self.calendar.two_weeks_calendar)
+        queued = self._request(msk(26, 23, 50) + timedelta(minutes=20))
+        self.assertEqual(queued.hotrush_deadline, msk(27, 10, 0))
+        Attendance = self.env["resource.calendar.attendance"]
+        week = Attendance.get_week_type(msk(27, 12, 0).date())
+        tab = "attendance_ids_1st_week" if week == 0 else "attendance_ids_2nd_week"
+        fridays = self.calendar[tab].filtered(
+            lambda a: a.dayofweek == "4" and a.display_type is False
+        )
+        self.assertTrue(fridays)
+        with freeze_time(msk(27, 0, 30)):
+            self.calendar.write({tab: [Command.unlink(a.id) for a in fridays]})
+        self.assertEqual(queued.hotrush_queued_until, msk(28, 10, 0))
+        self.assertEqual(queued.hotrush_deadline, msk(28, 11, 0))
+        self.assertEqual(len(self._moves(queued)), 1)
+
     def test_holiday_for_tomorrow_moves_tomorrows_deadlines(self):
         # requested on Thursday night: queued until Friday 09:00, deadline 10:00
         queued = self._request(msk(26, 23, 50) + timedelta(minutes=20))
