@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class AccountMove(models.Model):
@@ -175,8 +176,14 @@ class AccountMove(models.Model):
 
     @api.model
     def _hotrush_get_support_invoice(self, partner, company):
-        """The customer's draft support invoice, created when there is none."""
+        """The customer's draft support invoice, created when there is none.
+
+        Two closings of one customer at the same moment make one invoice by
+        construction: each first writes the customer's row (``_hotrush_serialize``),
+        so the second waits for the first and, once it committed, fails to serialize
+        and runs again (Odoo retries it), then finds the first one's invoice."""
         partner = partner.commercial_partner_id
+        self._hotrush_serialize(partner)
         domain = [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "draft"),
@@ -190,6 +197,17 @@ class AccountMove(models.Model):
                 self._hotrush_prepare_support_invoice_vals(partner, company)
             )
         return invoice
+
+    @api.model
+    def _hotrush_serialize(self, partner):
+        """Write ``partner``'s row (its values unchanged) so that a concurrent
+        transaction doing the same waits, then fails to serialize (repeatable read)
+        rather than acting on a snapshot that misses this one's work. A row lock
+        alone would not: a transaction that only locked a row lets the next one
+        go on with its older snapshot."""
+        self.env.cr.execute(
+            SQL("UPDATE res_partner SET id = id WHERE id = %s", partner.id)
+        )
 
     @api.model
     def _hotrush_prepare_support_invoice_vals(self, partner, company):

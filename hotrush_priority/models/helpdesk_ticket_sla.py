@@ -13,11 +13,10 @@ instead of being sent one by one after each commit.
 """
 
 import logging
-from datetime import timedelta
 
 from markupsafe import escape
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL, format_datetime
 
 from ..const import RESPONSE_ACTIVITY
@@ -26,10 +25,22 @@ from .hotrush_request import request_field
 _logger = logging.getLogger(__name__)
 
 
-def _minute_ceiling(moment):
-    """The first whole minute at or after ``moment``: cron triggers are per minute."""
-    floor = moment.replace(second=0, microsecond=0)
-    return floor if floor == moment else floor + timedelta(minutes=1)
+# the context key of the tracking logs of a batch of tickets, made together
+TRACKING_LOGS = "hotrush_tracking_logs"
+
+
+class _TrackingLogs:
+    """The tracking notes Odoo logs one by one for a batch of tickets, kept to be
+    logged in one insert. Equal only to itself (it travels in the context)."""
+
+    __slots__ = ("logs",)
+
+    def __init__(self):
+        self.logs = []  # (ticket, body, author id, tracking value commands)
+
+    def takes(self, kwargs):
+        """Whether a ``_message_log`` call is a plain tracking note."""
+        return set(kwargs) <= {"body", "author_id", "tracking_value_ids"}
 
 
 class HelpdeskTicket(models.Model):
@@ -134,42 +145,75 @@ class HelpdeskTicket(models.Model):
         return res
 
     # ------------------------------------------------------------------
+    # Tracking of a batch: the SLA action moves hundreds of statuses at once
+    # ------------------------------------------------------------------
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        """Odoo logs the tracking note of each ticket in its own insert; a batch of
+        tickets (the SLA action's hundreds of statuses) gets its notes in one."""
+        if len(self) < 2:
+            return super()._message_track(fields_iter, initial_values_dict)
+        logs = _TrackingLogs()
+        tracking = super(
+            HelpdeskTicket, self.with_context(**{TRACKING_LOGS: logs})
+        )._message_track(fields_iter, initial_values_dict)
+        self._hotrush_log_tracking(logs.logs)
+        return tracking
+
+    def _message_log(self, **kwargs):
+        logs = self.env.context.get(TRACKING_LOGS)
+        if isinstance(logs, _TrackingLogs) and logs.takes(kwargs):
+            self.ensure_one()
+            logs.logs.append(
+                (
+                    self,
+                    kwargs.get("body", ""),
+                    kwargs.get("author_id"),
+                    kwargs.get("tracking_value_ids") or [],
+                )
+            )
+            return self.env["mail.message"]
+        return super()._message_log(**kwargs)
+
+    def _hotrush_log_tracking(self, logs):
+        """Log the tracking notes ``logs`` as ``_message_log`` would, the notes of
+        one author in one insert, then their tracking values in one.
+
+        :return: the notes
+        """
+        per_author = {}
+        for ticket, body, author_id, commands in logs:
+            per_author.setdefault(author_id, []).append((ticket, body, commands))
+        messages = self.env["mail.message"]
+        values = []
+        for author_id, entries in per_author.items():
+            tickets = self.browse([ticket.id for ticket, _body, _commands in entries])
+            notes = tickets._message_log_batch(
+                {ticket.id: body for ticket, body, _commands in entries},
+                author_id=author_id,
+            )
+            note_of = {note.res_id: note for note in notes}
+            for ticket, _body, commands in entries:
+                values += [
+                    dict(command[2], mail_message_id=note_of[ticket.id].id)
+                    for command in commands
+                    if command[0] == Command.CREATE
+                ]
+            messages |= notes
+        # sudo: the tracking values of the notes just logged, as Odoo logs them
+        self.env["mail.tracking.value"].sudo().create(values)
+        return messages
+
+    # ------------------------------------------------------------------
     # Due moments: the SLA action wakes when something is due (HR-85)
     # ------------------------------------------------------------------
 
-    def _hotrush_warning_time(self):
-        """When the assignee is warned (see ``hotrush.request._warning_time``)."""
-        self.ensure_one()
-        return self._hotrush_request()._warning_time()
-
-    def _hotrush_due_moments(self):
-        """The moments the SLA action has something to do for these HotRush tickets
-        (see ``hotrush.request._due_moments``)."""
-        return self.filtered("hotrush")._hotrush_request()._due_moments()
-
     def _hotrush_wake_at_due_moments(self, now, requests=None):
-        """Wake the SLA action at each due moment of these tickets to come (of
-        ``requests``, their current ones, when given): one cron trigger per minute
-        (the cron runner's precision), none twice. The periodic run stays as the
-        safety net; a run woken for a ticket whose urgency ended or that was
-        answered meanwhile finds nothing to do."""
-        cron = self.env["hotrush.request"]._active_sla_cron()
-        if not cron:
-            return self.env["ir.cron.trigger"]
-        due = (
-            requests._due_moments()
-            if requests is not None
-            else self._hotrush_due_moments()
-        )
-        minutes = {_minute_ceiling(moment) for moment in due}
-        minutes = {minute for minute in minutes if minute > now}
-        if not minutes:
-            return self.env["ir.cron.trigger"]
-        # sudo: which wake-ups of the SLA action exist already, nothing else
-        Trigger = self.env["ir.cron.trigger"].sudo()
-        domain = [("cron_id", "=", cron.id), ("call_at", "in", list(minutes))]
-        planned = Trigger.search_fetch(domain, ["call_at"])
-        return cron._trigger(sorted(minutes - set(planned.mapped("call_at"))))
+        """Wake the SLA action at the due moments of these HotRush tickets' current
+        requests (of ``requests`` when given), see ``hotrush.request._wake_at``."""
+        if requests is None:
+            requests = self.filtered("hotrush")._hotrush_request()
+        return requests._wake_at(now)
 
     # ------------------------------------------------------------------
     # The team's 'Respond by' activity (HR-5)

@@ -27,6 +27,12 @@ _logger = logging.getLogger(__name__)
 MAIL_QUEUE_CRON = "mail.ir_cron_mail_scheduler_action"
 
 
+def _minute_ceiling(moment):
+    """The first whole minute at or after ``moment``: cron triggers are per minute."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
 class _CronStep:
     """One step of a run of the SLA action: the tickets' processing method, the
     domain of its due requests and the requests it took in this run."""
@@ -109,6 +115,25 @@ class HotrushRequest(models.Model):
         """The steps of ``_hotrush_cron_steps`` that are methods of the requests;
         the others are their tickets'."""
         return set()
+
+    def _wake_at(self, now):
+        """Wake the SLA action at each due moment of these requests still to come
+        (``_due_moments``): one cron trigger per minute (the cron runner's
+        precision), none twice. The periodic run stays as the safety net; a run
+        woken for a request that ended or was answered meanwhile finds nothing to
+        do."""
+        cron = self._active_sla_cron()
+        if not cron:
+            return self.env["ir.cron.trigger"]
+        minutes = {_minute_ceiling(moment) for moment in self._due_moments()}
+        minutes = {minute for minute in minutes if minute > now}
+        if not minutes:
+            return self.env["ir.cron.trigger"]
+        # sudo: which wake-ups of the SLA action exist already, nothing else
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        domain = [("cron_id", "=", cron.id), ("call_at", "in", list(minutes))]
+        planned = Trigger.search_fetch(domain, ["call_at"])
+        return cron._trigger(sorted(minutes - set(planned.mapped("call_at"))))
 
     @api.model
     def _active_sla_cron(self):

@@ -180,3 +180,117 @@ class TestConcurrentCharge(TransactionCase):
             self.assertEqual(
                 env["hotrush.support.balance"].browse(ids["balance"]).amount, 600.0
             )
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentSupportInvoice(TransactionCase):
+    """Two closings of one customer without a support balance, in two real
+    transactions at once: one draft support invoice by construction, not by a
+    lucky retry."""
+
+    def _env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _setup_committed(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            partner = env["res.partner"].create(
+                {"name": "No Balance Ltd", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {
+                    "name": "Support hour (invoice race)",
+                    "type": "service",
+                    "lst_price": 80.0,
+                    "taxes_id": False,
+                }
+            )
+            team = env["helpdesk.ticket.team"].create(
+                {"name": "Invoice race desk", "hotrush_support_product_id": product.id}
+            )
+            tickets = env["helpdesk.ticket"].create(
+                [
+                    {
+                        "name": f"Plain {n}",
+                        "description": "<p>Plain</p>",
+                        "team_id": team.id,
+                        "partner_id": partner.id,
+                        "hotrush_billable_hours": 1.0,
+                    }
+                    for n in range(2)
+                ]
+            )
+            cr.commit()
+            return {
+                "partner": partner.id,
+                "product": product.id,
+                "team": team.id,
+                "tickets": tickets.ids,
+            }
+
+    def _cleanup(self, ids):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            tickets = env["helpdesk.ticket"].browse(ids["tickets"])
+            moves = tickets.hotrush_charge_ids.move_id
+            tickets.hotrush_charge_ids.unlink()
+            moves.filtered(lambda m: m.state == "draft").unlink()
+            tickets.with_context(active_test=False).unlink()
+            env["helpdesk.ticket.team"].browse(ids["team"]).unlink()
+            env["product.product"].browse(ids["product"]).unlink()
+            env["res.partner"].browse(ids["partner"]).unlink()
+            cr.commit()
+
+    def test_two_closings_of_one_customer_make_one_invoice(self):
+        ids = self._setup_committed()
+        self.addCleanup(self._cleanup, ids)
+        done_stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id
+        barrier = threading.Barrier(2, timeout=30)
+        errors = []
+
+        def close(env, ticket_id, first_try):
+            ticket = env["helpdesk.ticket"].browse(ticket_id)
+            # both snapshots are taken, and neither sees an invoice, before either
+            # commits
+            env["account.move"].search_count([("partner_id", "=", ids["partner"])])
+            ticket.read(["stage_id"])
+            if first_try:
+                first_try.pop()
+                barrier.wait()
+            ticket.write({"stage_id": done_stage})
+
+        def worker(ticket_id):
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    retrying(partial(close, env, ticket_id, [True]), env)
+                    cr.commit()
+            except Exception as exc:  # noqa: BLE001 (reported by the main thread)
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=worker, args=(ticket_id,))
+            for ticket_id in ids["tickets"]
+        ]
+        with self.assertLogs("odoo", "INFO") as logs:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertEqual(errors, [])
+        self.assertTrue(
+            any("serializ" in line.lower() for line in logs.output),
+            "the two closings really collided",
+        )
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            tickets = env["helpdesk.ticket"].browse(ids["tickets"])
+            self.assertEqual(len(tickets.hotrush_charge_ids), 2)
+            invoices = env["account.move"].search(
+                [
+                    ("partner_id", "=", ids["partner"]),
+                    ("hotrush_support_invoice", "=", True),
+                ]
+            )
+            self.assertEqual(len(invoices), 1, "one draft support invoice")
+            self.assertEqual(tickets.hotrush_charge_ids.move_id, invoices)

@@ -184,6 +184,30 @@ class TestSlaCron(HotrushCase):
         )
         self.assertIn("Breached", tracked.mapped("new_value_char"))
 
+    def test_breaches_of_a_batch_each_tracked_on_their_ticket(self):
+        """The statuses a batch moves are tracked as Odoo tracks them, a note per
+        ticket with its own old and new value, logged together."""
+        tickets = [
+            self._request(thursday(11), user_id=self.agent.id) for _ticket in range(3)
+        ]
+        self._run_cron(thursday(12, 0, 1))
+        for ticket in tickets:
+            [note] = ticket.message_ids.filtered(
+                lambda m: (
+                    "hotrush_sla_status" in m.tracking_value_ids.field_id.mapped("name")
+                    and "Breached" in m.tracking_value_ids.mapped("new_value_char")
+                )
+            )
+            self.assertEqual(note.model, "helpdesk.ticket")
+            self.assertEqual(note.res_id, ticket.id)
+            self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+            [value] = note.tracking_value_ids.filtered(
+                lambda v: v.field_id.name == "hotrush_sla_status"
+            )
+            self.assertEqual(
+                (value.old_value_char, value.new_value_char), ("Running", "Breached")
+            )
+
     def test_grace_delays_breach(self):
         self.company.hotrush_grace_minutes = 30
         ticket = self._request(thursday(11), user_id=self.agent.id)
