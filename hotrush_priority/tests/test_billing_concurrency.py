@@ -11,9 +11,12 @@ show concurrency) and deletes it afterwards.
 import threading
 from functools import partial
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -232,7 +235,9 @@ class TestConcurrentSupportInvoice(TransactionCase):
         with self.registry.cursor() as cr:
             env = self._env(cr)
             tickets = env["helpdesk.ticket"].browse(ids["tickets"])
-            moves = tickets.hotrush_charge_ids.move_id
+            moves = tickets.hotrush_charge_ids.move_id | env["account.move"].search(
+                [("partner_id", "=", ids["partner"])]
+            )
             tickets.hotrush_charge_ids.unlink()
             moves.filtered(lambda m: m.state == "draft").unlink()
             tickets.with_context(active_test=False).unlink()
@@ -240,6 +245,32 @@ class TestConcurrentSupportInvoice(TransactionCase):
             env["product.product"].browse(ids["product"]).unlink()
             env["res.partner"].browse(ids["partner"]).unlink()
             cr.commit()
+
+    def test_a_closing_that_missed_anothers_invoice_runs_again(self):
+        """By construction, not by luck: a closing whose snapshot was taken before
+        another closing of the same customer committed its new invoice cannot go
+        on to make a second one; it fails to serialize (and Odoo runs it again)."""
+        ids = self._setup_committed()
+        self.addCleanup(self._cleanup, ids)
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            first, second = self._env(cr1), self._env(cr2)
+            # the second transaction's snapshot: no invoice yet
+            self.assertFalse(
+                second["account.move"].search_count(
+                    [("partner_id", "=", ids["partner"])]
+                )
+            )
+            partner = first["res.partner"].browse(ids["partner"])
+            first["account.move"]._hotrush_get_support_invoice(partner, first.company)
+            cr1.commit()
+            with (
+                self.assertRaises(SerializationFailure),
+                mute_logger("odoo.sql_db"),
+            ):
+                second["account.move"]._hotrush_get_support_invoice(
+                    second["res.partner"].browse(ids["partner"]), second.company
+                )
+            cr2.rollback()
 
     def test_two_closings_of_one_customer_make_one_invoice(self):
         ids = self._setup_committed()
