@@ -128,7 +128,9 @@ class HelpdeskTicket(models.Model):
 
     def _hotrush_notify_opening(self, now):
         """Support opened: the customer of a ticket told it was queued hears that the
-        clock runs, and the deadline."""
+        clock runs, and the deadline; not once the deadline and grace passed too (the
+        action did not run between them): the breach notice tells what happened,
+        an 'answer by' already past would be a stale promise."""
         res = super()._hotrush_notify_opening(now)
         self.filtered(
             lambda t: (
@@ -139,6 +141,7 @@ class HelpdeskTicket(models.Model):
                     not t.hotrush_told_request_at
                     or t.hotrush_told_request_at < t.hotrush_queued_until
                 )
+                and now <= t._hotrush_request()._breach_time()
             )
         )._hotrush_tell_customer("opened", now)
         return res

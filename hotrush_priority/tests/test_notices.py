@@ -181,6 +181,16 @@ class TestNotices(HotrushCase):
         self.assertFalse(self._told(ticket, "queued"))
         self.assertFalse(self._told(ticket, "opened"))
 
+    def test_no_stale_opened_notice_once_the_deadline_passed(self):
+        """The action did not run between the opening and the breach: the customer
+        is told the breach, not that support will answer by a time already past."""
+        ticket = self._request_notified(thursday(6))  # opens 09:00, deadline 10:00
+        self.assertToldOnce(ticket, "queued")
+        self._run_cron(thursday(10, 30))
+        self.assertTrue(ticket.hotrush_opening_notified_at, "the team was told")
+        self.assertFalse(self._told(ticket, "opened"))
+        self.assertToldOnce(ticket, "breached")
+
     # answered in time
 
     def test_answered_in_time_once(self):
@@ -450,9 +460,11 @@ class TestNotices(HotrushCase):
         tickets = queued | ticket | answered | unchecked
         self.assertFalse(self._all_told(tickets))
         self.assertTrue(all(tickets.mapped("hotrush_told_request_at")))
-        self.assertTrue(queued.hotrush_told_opening_at)
+        # the queued one's opening was announced after its deadline: its breach
+        # is what it is told (here: marked, the notice being off)
+        self.assertFalse(queued.hotrush_told_opening_at)
         self.assertTrue(answered.hotrush_told_answer_at)
-        self.assertTrue(ticket.hotrush_told_breach_at)
+        self.assertTrue((ticket | queued).mapped("hotrush_told_breach_at"))
         self.assertTrue((ticket | unchecked).mapped("hotrush_told_end_at"))
         # turned on again: past events are not told late
         self.company.write(
