@@ -1,7 +1,9 @@
 # Copyright 2026 hotrush_priority contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import threading
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from unittest.mock import patch
 
 import pytz
@@ -9,6 +11,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.fields import Domain
+from odoo.service.model import retrying
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -231,3 +234,46 @@ class HotrushCase(HotrushFixture, BaseCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_hotrush()
+
+
+class RaceMixin:
+    """Real transactions at once, for the tests that commit their own data with
+    separate cursors (a transaction-bound test cannot show concurrency); the class
+    gives ``_env(cr)``."""
+
+    def _race(self, acts, snapshot, collided="the transactions really collided"):
+        """Run each of ``acts`` (a function of an environment) in a transaction of
+        its own, at once: each first takes its snapshot (``snapshot(env)``), then
+        waits for the others, so that none sees what another does. The losers'
+        serialization failures are logged, then retried as Odoo retries a request
+        (``retrying``); none may fail for good, and one must have collided."""
+        barrier = threading.Barrier(len(acts), timeout=30)
+        errors = []
+
+        def run(env, act, first_try):
+            snapshot(env)
+            if first_try:
+                first_try.pop()
+                barrier.wait()
+            act(env)
+
+        def worker(act):
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr)
+                    retrying(partial(run, env, act, [True]), env)
+                    # committing separate cursors is the point: real concurrency
+                    cr.commit()  # pylint: disable=invalid-commit
+            except Exception as exc:  # noqa: BLE001 (reported by the main thread)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(act,)) for act in acts]
+        with self.assertLogs("odoo", "INFO") as logs:
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        self.assertEqual(errors, [])
+        self.assertTrue(
+            any("serializ" in line.lower() for line in logs.output), collided
+        )

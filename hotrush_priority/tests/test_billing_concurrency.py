@@ -8,19 +8,17 @@ show concurrency) and deletes it afterwards.
 
 # pylint: disable=invalid-commit
 # (committing separate cursors is the point of this test: it shows real concurrency)
-import threading
-from functools import partial
-
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api
-from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import RaceMixin
+
 
 @tagged("post_install", "-at_install")
-class TestConcurrentCharge(TransactionCase):
+class TestConcurrentCharge(RaceMixin, TransactionCase):
     def _env(self, cr):
         return api.Environment(cr, SUPERUSER_ID, {})
 
@@ -105,41 +103,15 @@ class TestConcurrentCharge(TransactionCase):
     def _race_close(self, ids):
         """Two transactions close the ticket at once; one retries."""
         done_stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id
-        barrier = threading.Barrier(2, timeout=30)
-        errors = []
 
-        def close(env, first_try):
-            ticket = env["helpdesk.ticket"].browse(ids["ticket"])
-            ticket.read(["stage_id"])  # both snapshots are taken before either commits
-            if first_try:
-                first_try.pop()
-                barrier.wait()
-            ticket.write({"stage_id": done_stage})
+        def ticket(env):
+            return env["helpdesk.ticket"].browse(ids["ticket"])
 
-        def worker():
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr)
-                    retrying(partial(close, env, [True]), env)
-                    cr.commit()
-            except Exception as exc:  # noqa: BLE001 (reported by the main thread)
-                errors.append(exc)
+        def close(env):
+            ticket(env).write({"stage_id": done_stage})
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        # the losing transaction's serialization failure is logged, then retried
-        with self.assertLogs("odoo", "INFO") as logs:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
-        self.assertEqual(errors, [])
-        self.assertTrue(
-            any(
-                "could_not_serialize" in line.lower() or "serializ" in line.lower()
-                for line in logs.output
-            ),
-            "the two transactions really collided",
-        )
+        # both snapshots are taken before either commits
+        self._race([close, close], lambda env: ticket(env).read(["stage_id"]))
 
     def test_two_transactions_close_the_same_ticket(self):
         ids = self._setup_committed()
@@ -186,7 +158,7 @@ class TestConcurrentCharge(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentSupportInvoice(TransactionCase):
+class TestConcurrentSupportInvoice(RaceMixin, TransactionCase):
     """Two closings of one customer without a support balance, in two real
     transactions at once: one draft support invoice by construction, not by a
     lucky retry."""
@@ -276,41 +248,22 @@ class TestConcurrentSupportInvoice(TransactionCase):
         ids = self._setup_committed()
         self.addCleanup(self._cleanup, ids)
         done_stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done").id
-        barrier = threading.Barrier(2, timeout=30)
-        errors = []
 
-        def close(env, ticket_id, first_try):
-            ticket = env["helpdesk.ticket"].browse(ticket_id)
+        def snapshot(env):
             # both snapshots are taken, and neither sees an invoice, before either
             # commits
             env["account.move"].search_count([("partner_id", "=", ids["partner"])])
-            ticket.read(["stage_id"])
-            if first_try:
-                first_try.pop()
-                barrier.wait()
-            ticket.write({"stage_id": done_stage})
+            env["helpdesk.ticket"].browse(ids["tickets"]).read(["stage_id"])
 
-        def worker(ticket_id):
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr)
-                    retrying(partial(close, env, ticket_id, [True]), env)
-                    cr.commit()
-            except Exception as exc:  # noqa: BLE001 (reported by the main thread)
-                errors.append(exc)
+        def closing(ticket_id):
+            def close(env):
+                env["helpdesk.ticket"].browse(ticket_id).write({"stage_id": done_stage})
 
-        threads = [
-            threading.Thread(target=worker, args=(ticket_id,))
-            for ticket_id in ids["tickets"]
-        ]
-        with self.assertLogs("odoo", "INFO") as logs:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
-        self.assertEqual(errors, [])
-        self.assertTrue(
-            any("serializ" in line.lower() for line in logs.output),
+            return close
+
+        self._race(
+            [closing(ticket_id) for ticket_id in ids["tickets"]],
+            snapshot,
             "the two closings really collided",
         )
         with self.registry.cursor() as cr:

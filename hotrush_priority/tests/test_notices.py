@@ -6,19 +6,17 @@ its company setting."""
 
 # pylint: disable=invalid-commit
 # (TestNoticeConcurrency commits separate cursors: it shows real concurrency)
-import threading
 from datetime import timedelta
-from functools import partial
 
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError
-from odoo.service.model import get_public_method, retrying
+from odoo.service.model import get_public_method
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..models.helpdesk_ticket_notice import NOTICES
-from .common import HotrushCase, local_to_utc, portal_conversation
+from .common import HotrushCase, RaceMixin, local_to_utc, portal_conversation
 
 MSK = "Europe/Moscow"
 # the subjects of the templates, without the ticket's name
@@ -549,7 +547,7 @@ class TestNotices(HotrushCase):
 
 
 @tagged("post_install", "-at_install")
-class TestNoticeConcurrency(TransactionCase):
+class TestNoticeConcurrency(RaceMixin, TransactionCase):
     """The breach step of the scheduled action and an agent's late answer, in two
     real transactions at once: the customer is told of the breach once.
 
@@ -617,51 +615,26 @@ class TestNoticeConcurrency(TransactionCase):
     def test_breach_step_and_late_answer_at_once(self):
         ids = self._setup_committed()
         self.addCleanup(self._cleanup, ids)
-        barrier = threading.Barrier(2, timeout=30)
-        errors = []
 
-        def escalate(ticket):
-            ticket._hotrush_escalate_breach(fields.Datetime.now())
+        def ticket(env):
+            return env["helpdesk.ticket"].browse(ids["ticket"])
 
-        def answer(ticket):
+        def escalate(env):
+            ticket(env)._hotrush_escalate_breach(fields.Datetime.now())
+
+        def answer(env):
             # by the administrator, an internal user: the first response
-            ticket.message_post(
-                author_id=ticket.env.ref("base.partner_admin").id,
+            ticket(env).message_post(
+                author_id=env.ref("base.partner_admin").id,
                 body="Sorry for the wait.",
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
 
-        def race(env, act, first_try):
-            ticket = env["helpdesk.ticket"].browse(ids["ticket"])
-            ticket.read(["hotrush_sla_status"])  # both snapshots before either commits
-            if first_try:
-                first_try.pop()
-                barrier.wait()
-            act(ticket)
-
-        def worker(act):
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr)
-                    retrying(partial(race, env, act, [True]), env)
-                    cr.commit()
-            except Exception as exc:  # noqa: BLE001 (reported by the main thread)
-                errors.append(exc)
-
-        threads = [
-            threading.Thread(target=worker, args=(a,)) for a in (escalate, answer)
-        ]
-        # the losing transaction's serialization failure is logged, then retried
-        with self.assertLogs("odoo", "INFO") as logs:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
-        self.assertEqual(errors, [])
-        self.assertTrue(
-            any("serializ" in line.lower() for line in logs.output),
-            "the two transactions really collided",
+        # both snapshots before either commits; the losing transaction's
+        # serialization failure is logged, then retried
+        self._race(
+            [escalate, answer], lambda env: ticket(env).read(["hotrush_sla_status"])
         )
         with self.registry.cursor() as cr:
             env = self._env(cr)
